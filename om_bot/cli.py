@@ -1,0 +1,117 @@
+"""The `om-bot` command line; `main()` is the composition root.
+
+om-bot run --config config.toml           run the bot
+om-bot import data/netzwerke.toml         load networks and partners (all-or-nothing)
+om-bot export register.toml               write the register in the import format
+om-bot migrate                            bring the database schema up to date
+om-bot check-config                       validate the configuration and exit
+om-bot befehle                            print the command reference (docs/befehle.md)
+om-bot demo                               throwaway homeserver + bot + terminal chat
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from om_bot.config import Config, ConfigError, load_config
+
+log = logging.getLogger("om_bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="om-bot", description="Matrix-Bot der OM-Netzwerke")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", type=Path, default=Path("config.toml"), help="TOML config")
+
+    with_config(sub.add_parser("run", help="run the bot"))
+    p_import = sub.add_parser("import", help="import networks and partners from TOML")
+    p_import.add_argument("file", type=Path)
+    with_config(p_import)
+    p_export = sub.add_parser("export", help="export the register as TOML")
+    p_export.add_argument("file", type=Path, help="output file, '-' for stdout")
+    with_config(p_export)
+    with_config(sub.add_parser("migrate", help="upgrade the database schema"))
+    with_config(sub.add_parser("check-config", help="validate the configuration"))
+    sub.add_parser("befehle", help="print the command reference as Markdown")
+    p_demo = sub.add_parser("demo", help="local homeserver, bot and terminal chat")
+    p_demo.add_argument("--data", type=Path, default=Path("data/netzwerke.toml"))
+    p_demo.add_argument("--keep", action="store_true", help="keep the temp dir")
+    return parser
+
+
+def _config(path: Path) -> Config:
+    return load_config(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # nio logs every 429 and timeout at WARNING itself; keep its chatter out of INFO.
+    logging.getLogger("nio").setLevel(logging.WARNING if not args.verbose else logging.DEBUG)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(f"om-bot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    # Imports are local so `om-bot check-config` stays fast and import has no side effects.
+    from om_bot import runtime  # noqa: PLC0415
+
+    if args.command == "befehle":
+        from commands import familien  # noqa: PLC0415
+        from om_bot.hilfe import markdown  # noqa: PLC0415
+        from om_bot.registry import Registry  # noqa: PLC0415
+
+        print(markdown(Registry(familien())), end="")
+        return 0
+    if args.command == "demo":
+        from om_bot.demo import run_demo  # noqa: PLC0415
+
+        return run_demo(args.data, keep=args.keep)
+    config = _config(args.config)
+    if args.command == "check-config":
+        print(f"{args.config}: ok")
+        return 0
+    app = runtime.build(config)
+    if args.command == "migrate":
+        print("database is up to date")
+        return 0
+    if args.command == "import":
+        from om_bot.importer import ImportFehler, importiere_datei  # noqa: PLC0415
+
+        try:
+            counts = importiere_datei(app.uow, args.file)
+        except ImportFehler as exc:
+            print(f"om-bot: Import abgebrochen, nichts geändert.\n  {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"importiert: {counts['netzwerke']} Netzwerke, {counts['partner']} Partner, "
+            f"{counts['regionen']} eigene Regionen"
+        )
+        return 0
+    if args.command == "export":
+        from om_bot.importer import export_register  # noqa: PLC0415
+
+        text = export_register(app.uow)
+        if str(args.file) == "-":
+            sys.stdout.write(text)
+        else:
+            args.file.write_text(text, encoding="utf-8")
+        return 0
+    if args.command == "run":
+        asyncio.run(runtime.run_bot(app))
+        return 0
+    raise AssertionError(args.command)

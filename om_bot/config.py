@@ -1,0 +1,212 @@
+"""Configuration: one frozen pydantic model, loaded from TOML, validated before anything starts.
+
+`load_config` is a pure function of the file's text and the environment; it neither creates
+directories nor touches the network. A bad value raises `ConfigError`, whose message names the
+key (``bot.timezone``) and the expected form, so `om-bot run` can fail at start with a line an
+operator understands.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+PASSWORD_ENV = "OM_BOT_MATRIX_PASSWORD"
+ACCESS_TOKEN_ENV = "OM_BOT_MATRIX_ACCESS_TOKEN"
+
+_USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
+_ROOM_ID = re.compile(r"^![^\s:]+(:[A-Za-z0-9.\-]+(:\d+)?)?$")
+_SERVER = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$")
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the key and the expected form."""
+
+
+def parse_offset(text: str) -> timedelta:
+    """Read a compact duration such as ``1d``, ``2h``, ``30m`` or ``1h30m``."""
+    match = _DURATION.match(text.strip())
+    if not text.strip() or match is None or not any(match.groups()):
+        raise ValueError(f"'{text}' ist keine Dauer; erwartet z. B. '1d', '2h', '30m' oder '1h30m'")
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def _user_id(value: str) -> str:
+    if not _USER_ID.match(value):
+        raise ValueError(f"'{value}' is not a Matrix user id like '@name:example.org'")
+    return value
+
+
+def _room_id(value: str) -> str:
+    if value and not _ROOM_ID.match(value):
+        raise ValueError(
+            f"'{value}' is not a Matrix room id like '!abc123:example.org' or '!abc123'"
+        )
+    return value
+
+
+def _server(value: str) -> str:
+    if not _SERVER.match(value):
+        raise ValueError(f"'{value}' is not a server name like 'example.org'")
+    return value.lower()
+
+
+def _offset(value: str) -> str:
+    try:
+        parse_offset(value)
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a duration like '1d', '2h', '30m' or '1h30m'") from exc
+    return value
+
+
+UserId = Annotated[str, AfterValidator(_user_id)]
+RoomId = Annotated[str, AfterValidator(_room_id)]
+ServerName = Annotated[str, AfterValidator(_server)]
+Offset = Annotated[str, AfterValidator(_offset)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MatrixConfig(_Section):
+    homeserver: str
+    user_id: UserId
+    password: str = ""
+    access_token: str = ""
+    device_name: str = "om-bot"
+    store_path: Path = Path("data/store")
+    sync_timeout_ms: int = Field(default=30_000, ge=1_000, le=300_000)
+
+    @field_validator("homeserver")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"'{value}' is not a URL like 'https://matrix.example.org'")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _credentials(self) -> MatrixConfig:
+        if not self.password and not self.access_token:
+            raise ValueError(
+                f"set matrix.password or matrix.access_token (or the environment variable "
+                f"{PASSWORD_ENV})"
+            )
+        return self
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite:///data/om-bot.sqlite3"
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", value):
+            raise ValueError(
+                f"'{value}' is not a supported database URL; expected 'sqlite:///path' or "
+                "'postgresql+psycopg://user@host/db'"
+            )
+        return value
+
+
+class BotConfig(_Section):
+    timezone: str = "Europe/Berlin"
+    prefixes: tuple[str, ...] = ("/om", "!om")
+    geschaeftsstelle_room: RoomId = ""
+    geschaeftsstelle_users: tuple[UserId, ...] = ()
+    admins: tuple[UserId, ...] = ()
+    allowed_homeservers: tuple[ServerName, ...] = ()
+    # Commands older than this are not answered after a long downtime; they would surprise.
+    catch_up_max_age_hours: int = Field(default=24, ge=0, le=24 * 30)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"'{value}' is not an IANA time zone like 'Europe/Berlin'") from exc
+        return value
+
+    @field_validator("prefixes")
+    @classmethod
+    def _prefixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or any(not p.strip() or " " in p.strip() for p in value):
+            raise ValueError("expected a non-empty list of prefixes without spaces, e.g. ['!om']")
+        return tuple(p.strip().lower() for p in value)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class RemindersConfig(_Section):
+    before_event: tuple[Offset, ...] = ("1d", "1h")
+
+    @property
+    def offsets(self) -> tuple[timedelta, ...]:
+        return tuple(parse_offset(o) for o in self.before_event)
+
+
+class Config(_Section):
+    matrix: MatrixConfig
+    database: DatabaseConfig = DatabaseConfig()
+    bot: BotConfig = BotConfig()
+    reminders: RemindersConfig = RemindersConfig()
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (see config.example.toml for the known keys)"
+    elif error["type"] == "missing":
+        message = "required key is missing"
+    return f"{key}: {message}"
+
+
+def config_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
+    """Validate a parsed TOML document; secrets from the environment win over the file."""
+    merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    matrix = merged.setdefault("matrix", {})
+    if isinstance(matrix, dict):
+        if env.get(PASSWORD_ENV):
+            matrix["password"] = env[PASSWORD_ENV]
+        if env.get(ACCESS_TOKEN_ENV):
+            matrix["access_token"] = env[ACCESS_TOKEN_ENV]
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as exc:
+        lines = [_describe(e) for e in exc.errors()]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the TOML file at `path`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return config_from_mapping(data, os.environ if env is None else env)

@@ -1,0 +1,77 @@
+"""Help texts generated from the command registry: `/om hilfe` and `docs/befehle.md`.
+
+Nothing here is written by hand per command, so help, docs and behaviour cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from om_bot.format import B, Code, I, Msg
+from om_bot.messages import Reply
+from om_bot.registry import Befehl, Familie, Registry
+from om_bot.roles import Rolle
+
+PREFIX_NOTE = (
+    "Jeder Befehl beginnt mit `!om` (oder `/om`, wo der Client das durchlässt); im Direktchat "
+    "mit dem Bot geht es auch ohne."
+)
+
+
+def _rolle(befehl: Befehl) -> str:
+    return "" if befehl.rolle is Rolle.JEDER else f" (nur {befehl.rolle.beschreibung})"
+
+
+def uebersicht(registry: Registry) -> Reply:
+    p = registry.prefix
+    msg = Msg("Befehle des OM-Bots")
+    for familie in registry.familien:
+        for befehl in familie.befehle:
+            msg.bullet(Code(f"{p} {befehl.anzeige}"), " – ", befehl.hilfe, _rolle(befehl))
+    msg.line(
+        "Mehr zu einem Thema: ",
+        Code(f"{p} hilfe <Thema>"),
+        " – Themen: ",
+        ", ".join(registry.topics()),
+        ".",
+    )
+    msg.line(I(f"Tipp: {p} funktioniert in jedem Client; /om nicht überall (Element)."))
+    return msg.reply()
+
+
+def thema(registry: Registry, familie: Familie) -> Reply:
+    p = registry.prefix
+    msg = Msg(familie.titel)
+    for befehl in familie.befehle:
+        msg.line(B(f"{p} {befehl.anzeige}"))
+        msg.bullet(befehl.hilfe, _rolle(befehl))
+        if befehl.details:
+            msg.bullet(befehl.details)
+        for beispiel in befehl.beispiele:
+            msg.bullet("Beispiel: ", Code(f"{p} {beispiel}"))
+    return msg.reply()
+
+
+def markdown(registry: Registry) -> str:
+    """The command reference for `docs/befehle.md`."""
+    p = registry.prefix
+    out = [
+        "# Befehlsreferenz",
+        "",
+        "<!-- Erzeugt mit `om-bot befehle > docs/befehle.md`; nicht von Hand bearbeiten. -->",
+        "",
+        PREFIX_NOTE,
+        "",
+    ]
+    for familie in registry.familien:
+        out += [f"## {familie.titel} (`{p} hilfe {familie.name}`)", ""]
+        for befehl in familie.befehle:
+            out.append(f"### `{p} {befehl.anzeige}`")
+            out.append("")
+            out.append(befehl.hilfe + ".")
+            if befehl.details:
+                out += ["", befehl.details]
+            out += ["", f"Wer: {befehl.rolle.beschreibung}."]
+            if befehl.beispiele:
+                out += ["", "Beispiele:", ""]
+                out += [f"- `{p} {b}`" for b in befehl.beispiele]
+            out.append("")
+    return "\n".join(out)

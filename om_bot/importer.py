@@ -1,0 +1,378 @@
+"""Import and export of the register (regions, networks, partners) as TOML.
+
+The file format is a contract (README, `data/netzwerke.toml`). Import is all-or-nothing and
+idempotent: the whole file is validated first, then applied in one unit of work that upserts by
+name; a second run changes nothing. An error names the entry and the field
+(``netzwerk Nr. 40 („OM-Netzwerk X“), Feld mitglied[2].typ: …``). `export_register` writes the
+same format, so exporting and importing again reproduces the register.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from om_bot.matching import fold
+from storage.models import (
+    Art,
+    Dach,
+    Kontakt,
+    KontaktRolle,
+    Mitglied,
+    MitgliedTyp,
+    Netzwerk,
+    Partner,
+    Region,
+    RegionAlias,
+    RegionArt,
+    RegionNachbar,
+    RegionTeil,
+    Status,
+)
+from storage.uow import UnitOfWork
+
+_MATRIX_ID = r"^@[^\s:]+:[A-Za-z0-9.\-]+(:\d+)?$"
+
+
+class ImportFehler(ValueError):
+    """The file cannot be imported; the message names the entry and the field."""
+
+
+class _Eintrag(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class RegionDaten(_Eintrag):
+    name: str = Field(min_length=1, max_length=120)
+    art: RegionArt = RegionArt.REGION
+    teil_von: tuple[str, ...] = ()
+    bundesland: str = Field(default="", pattern=r"^([A-Z]{2})?$")
+    aliase: tuple[str, ...] = ()
+    nachbarn: tuple[str, ...] = ()
+
+
+class MitgliedDaten(_Eintrag):
+    name: str = Field(min_length=1, max_length=200)
+    typ: MitgliedTyp
+
+
+class KontaktDaten(_Eintrag):
+    rolle: KontaktRolle
+    name: str = Field(min_length=1, max_length=200)
+    organisation: str = ""
+    email: str = Field(default="", pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
+    matrix: str = Field(default="", pattern=_MATRIX_ID + "|^$")
+    oeffentlich: bool = True
+
+
+class NetzwerkDaten(_Eintrag):
+    name: str = Field(min_length=1, max_length=200)
+    region: str = Field(min_length=1)
+    dach: Dach = Dach.OM
+    art: Art = Art.REGIONAL
+    thema: str = ""
+    status: Status = Status.BEANTRAGT
+    stadium: int | None = Field(default=None, ge=1, le=4)
+    offen: bool | None = None
+    beitragsfrei: bool | None = None
+    teilnetz: bool = False
+    letzter_bericht: date | None = None
+    letzte_selbsterklaerung: date | None = None
+    mitglied: tuple[MitgliedDaten, ...] = ()
+    kontakt: tuple[KontaktDaten, ...] = ()
+
+
+class PartnerDaten(_Eintrag):
+    kurz: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    nationaler_kontakt: str = Field(default="", pattern=_MATRIX_ID + "|^$")
+    nationaler_kontakt_name: str = ""
+
+
+class RegisterDatei(_Eintrag):
+    region: tuple[RegionDaten, ...] = ()
+    netzwerk: tuple[NetzwerkDaten, ...] = ()
+    partner: tuple[PartnerDaten, ...] = ()
+
+    @field_validator("netzwerk")
+    @classmethod
+    def _unique(cls, value: tuple[NetzwerkDaten, ...]) -> tuple[NetzwerkDaten, ...]:
+        seen: dict[str, int] = {}
+        for index, netzwerk in enumerate(value, start=1):
+            key = fold(netzwerk.name)
+            if key in seen:
+                raise ValueError(
+                    f"Nr. {index} „{netzwerk.name}“ steht schon als Nr. {seen[key]} in der Datei"
+                )
+            seen[key] = index
+        return value
+
+
+def _where(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    """'netzwerk Nr. 40 („Name“), Feld mitglied[2].typ' for a pydantic error location."""
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        kind, index = str(loc[0]), loc[1]
+        try:
+            name = data[kind][index].get("name") or data[kind][index].get("kurz") or ""
+        except (KeyError, IndexError, AttributeError):
+            name = ""
+        field = ""
+        for part in loc[2:]:
+            field += f"[{part + 1}]" if isinstance(part, int) else f".{part}"
+        label = f"{kind} Nr. {index + 1}" + (f" („{name}“)" if name else "")
+        return label + (f", Feld {field.lstrip('.')}" if field else "")
+    return ".".join(str(p) for p in loc)
+
+
+def lies(text: str, quelle: str = "Datei") -> RegisterDatei:
+    """Parse and validate an import file's text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ImportFehler(f"{quelle} ist kein gültiges TOML: {exc}") from None
+    try:
+        return RegisterDatei.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{_where(data, tuple(e['loc']))}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise ImportFehler(f"{quelle}: " + "\n  ".join(lines)) from None
+
+
+def eingebaute_regionen() -> RegisterDatei:
+    """The region table shipped with om-bot (Bundesländer and the regions the seeds name)."""
+    text = resources.files("om_bot").joinpath("data/regionen.toml").read_text(encoding="utf-8")
+    return lies(text, "regionen.toml")
+
+
+class _Anwender:
+    """Applies a validated file to the database inside one unit of work."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.regionen: dict[str, Region] = {r.schluessel: r for r in uow.regionen.alle()}
+        for region in list(self.regionen.values()):
+            for alias in region.aliase:
+                self.regionen.setdefault(alias.schluessel, region)
+
+    def region(self, name: str, wo: str) -> Region:
+        found = self.regionen.get(fold(name))
+        if found is None:
+            raise ImportFehler(f"{wo}: Region „{name}“ ist unbekannt (erst als [[region]] anlegen)")
+        return found
+
+    def regionen_anwenden(self, daten: tuple[RegionDaten, ...]) -> None:
+        for d in daten:
+            region = self.regionen.get(fold(d.name))
+            if region is None:
+                region = Region(name=d.name, schluessel=fold(d.name), art=d.art)
+                self.uow.regionen.add(region)
+                self.regionen[region.schluessel] = region
+            region.art = d.art
+            region.bundesland = d.bundesland
+            alias_keys = {fold(a): a for a in d.aliase if fold(a) != region.schluessel}
+            region.aliase = [a for a in region.aliase if a.schluessel in alias_keys]
+            for key, alias in alias_keys.items():
+                if key not in {a.schluessel for a in region.aliase}:
+                    region.aliase.append(RegionAlias(name=alias, schluessel=key))
+                    self.regionen.setdefault(key, region)
+        self.uow.flush()
+        for index, d in enumerate(daten, start=1):
+            region = self.regionen[fold(d.name)]
+            wo = f"region Nr. {index} („{d.name}“)"
+            eltern = [self.region(n, wo + ", Feld teil_von") for n in d.teil_von]
+            if {e.id for e in eltern} != {t.teil_von_id for t in region.eltern}:
+                region.eltern = [RegionTeil(teil_von_id=e.id) for e in eltern]
+            nachbarn = [self.region(n, wo + ", Feld nachbarn") for n in d.nachbarn]
+            if {n.id for n in nachbarn} != {n.nachbar_id for n in region.nachbarn}:
+                region.nachbarn = [RegionNachbar(nachbar_id=n.id) for n in nachbarn]
+
+    def netzwerke_anwenden(self, daten: tuple[NetzwerkDaten, ...]) -> None:
+        for index, d in enumerate(daten, start=1):
+            wo = f"netzwerk Nr. {index} („{d.name}“)"
+            region = self.region(d.region, wo + ", Feld region")
+            netzwerk = self.uow.netzwerke.nach_schluessel(fold(d.name))
+            if netzwerk is None:
+                netzwerk = Netzwerk(name=d.name, schluessel=fold(d.name))
+                self.uow.netzwerke.add(netzwerk)
+            _set(netzwerk, name=d.name, region_id=region.id, dach=d.dach, art=d.art)
+            _set(netzwerk, thema=d.thema, status=d.status, stadium=d.stadium, offen=d.offen)
+            _set(netzwerk, beitragsfrei=d.beitragsfrei, teilnetz=d.teilnetz)
+            _set(netzwerk, letzter_bericht=d.letzter_bericht)
+            _set(netzwerk, letzte_selbsterklaerung=d.letzte_selbsterklaerung)
+            _sync_children(
+                netzwerk.mitglieder,
+                d.mitglied,
+                key=lambda m: m.name,
+                make=lambda m: Mitglied(name=m.name, typ=m.typ),
+                update=lambda row, m: _set(row, typ=m.typ),
+            )
+            _sync_children(
+                netzwerk.kontakte,
+                d.kontakt,
+                key=lambda k: (k.rolle, k.name),
+                make=lambda k: Kontakt(**k.model_dump()),
+                update=lambda row, k: _set(row, **k.model_dump()),
+            )
+
+    def partner_anwenden(self, daten: tuple[PartnerDaten, ...]) -> None:
+        for d in daten:
+            partner = self.uow.partner.nach_kurz(d.kurz)
+            if partner is None:
+                partner = Partner(kurz=d.kurz)
+                self.uow.partner.add(partner)
+            _set(partner, **d.model_dump())
+
+
+def _set(row: Any, **values: Any) -> None:
+    # Only assign what differs, so an unchanged import leaves the session clean.
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+
+
+def _sync_children(
+    rows: list[Any],
+    daten: tuple[Any, ...],
+    key: Callable[[Any], Any],
+    make: Callable[[Any], Any],
+    update: Callable[[Any, Any], None],
+) -> None:
+    wanted = {key(d): d for d in daten}
+    for row in list(rows):
+        if key(row) not in wanted:
+            rows.remove(row)
+    existing = {key(row): row for row in rows}
+    for k, d in wanted.items():
+        if k in existing:
+            update(existing[k], d)
+        else:
+            rows.append(make(d))
+
+
+def importiere(uow_factory: Callable[[], UnitOfWork], datei: RegisterDatei) -> dict[str, int]:
+    """Apply the built-in regions and `datei` in one transaction; counts of what the file held."""
+    with uow_factory() as uow:
+        anwender = _Anwender(uow)
+        anwender.regionen_anwenden(eingebaute_regionen().region)
+        anwender.regionen_anwenden(datei.region)
+        anwender.netzwerke_anwenden(datei.netzwerk)
+        anwender.partner_anwenden(datei.partner)
+        uow.commit()
+    return {
+        "regionen": len(datei.region),
+        "netzwerke": len(datei.netzwerk),
+        "partner": len(datei.partner),
+    }
+
+
+def importiere_datei(uow_factory: Callable[[], UnitOfWork], path: Path) -> dict[str, int]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ImportFehler(f"{path} kann nicht gelesen werden: {exc.strerror}") from None
+    return importiere(uow_factory, lies(text, str(path)))
+
+
+def _ohne_leere(data: dict[str, Any], defaults: BaseModel) -> dict[str, Any]:
+    # Keep exports readable: leave out what equals the import default.
+    return {k: v for k, v in data.items() if v is not None and v != getattr(defaults, k, object())}
+
+
+def export_register(uow_factory: Callable[[], UnitOfWork], nur_eigene_regionen: bool = True) -> str:
+    """The register in the import format. Built-in regions are left out unless changed."""
+    eingebaut = {fold(r.name): r for r in eingebaute_regionen().region}
+    out: dict[str, Any] = {"region": [], "netzwerk": [], "partner": []}
+    with uow_factory() as uow:
+        namen = {r.id: r.name for r in uow.regionen.alle()}
+        kanten: dict[int, list[str]] = {}
+        for child, parent in uow.regionen.kanten():
+            kanten.setdefault(child, []).append(namen[parent])
+        for r in uow.regionen.alle():
+            daten = RegionDaten(
+                name=r.name,
+                art=r.art,
+                teil_von=tuple(sorted(kanten.get(r.id, []))),
+                bundesland=r.bundesland,
+                aliase=tuple(a.name for a in r.aliase),
+                nachbarn=tuple(sorted(namen[n.nachbar_id] for n in r.nachbarn)),
+            )
+            builtin = eingebaut.get(r.schluessel)
+            normalised = (
+                builtin.model_copy(
+                    update={
+                        "teil_von": tuple(sorted(builtin.teil_von)),
+                        "nachbarn": tuple(sorted(builtin.nachbarn)),
+                    }
+                )
+                if builtin
+                else None
+            )
+            if nur_eigene_regionen and normalised == daten:
+                continue
+            out["region"].append(_ohne_leere(daten.model_dump(mode="json"), RegionDaten(name="x")))
+        for n in uow.netzwerke.alle():
+            netz = NetzwerkDaten(
+                name=n.name,
+                region=n.region.name,
+                dach=n.dach,
+                art=n.art,
+                thema=n.thema,
+                status=n.status,
+                stadium=n.stadium,
+                offen=n.offen,
+                beitragsfrei=n.beitragsfrei,
+                teilnetz=n.teilnetz,
+                letzter_bericht=n.letzter_bericht,
+                letzte_selbsterklaerung=n.letzte_selbsterklaerung,
+            )
+            eintrag = _ohne_leere(netz.model_dump(exclude={"mitglied", "kontakt"}), _NETZ_DEFAULT)
+            for key in ("letzter_bericht", "letzte_selbsterklaerung"):
+                if key in eintrag:
+                    eintrag[key] = getattr(n, key)
+            eintrag["dach"], eintrag["art"] = n.dach.value, n.art.value
+            eintrag["status"] = n.status.value
+            eintrag["mitglied"] = [{"name": m.name, "typ": m.typ.value} for m in n.mitglieder]
+            eintrag["kontakt"] = [
+                _ohne_leere(
+                    KontaktDaten(
+                        rolle=k.rolle,
+                        name=k.name,
+                        organisation=k.organisation,
+                        email=k.email,
+                        matrix=k.matrix,
+                        oeffentlich=k.oeffentlich,
+                    ).model_dump(mode="json"),
+                    _KONTAKT_DEFAULT,
+                )
+                | {"rolle": k.rolle.value, "name": k.name}
+                for k in n.kontakte
+            ]
+            out["netzwerk"].append(eintrag)
+        for p in uow.partner.alle():
+            out["partner"].append(
+                _ohne_leere(
+                    PartnerDaten(
+                        kurz=p.kurz,
+                        name=p.name,
+                        nationaler_kontakt=p.nationaler_kontakt,
+                        nationaler_kontakt_name=p.nationaler_kontakt_name,
+                    ).model_dump(),
+                    _PARTNER_DEFAULT,
+                )
+                | {"kurz": p.kurz, "name": p.name}
+            )
+    return tomli_w.dumps({k: v for k, v in out.items() if v})
+
+
+_NETZ_DEFAULT = NetzwerkDaten(name="x", region="x")
+_KONTAKT_DEFAULT = KontaktDaten(rolle=KontaktRolle.KOORDINATION, name="x")
+_PARTNER_DEFAULT = PartnerDaten(kurz="x", name="x")

@@ -1,0 +1,195 @@
+"""The command router: from an `IncomingMessage` to the replies to send.
+
+It recognises the prefix (``!om``, ``/om``, none in a direct chat), finds the command in the
+registry, checks the declared role, opens one unit of work for the handler and turns every
+failure into a German answer: usage errors with the usage line, refusals (logged and written
+to the audit log), and unexpected exceptions as a short apology while the traceback goes to the
+log. The router never lets an exception escape into the sync loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from om_bot.format import Code, Msg
+from om_bot.messages import IncomingMessage, Reply
+from om_bot.registry import Registry, UsageError
+from om_bot.roles import Akteur, Rolle, Rollen, Verweigert
+from storage.models import AuditEintrag
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MAX_COMMAND_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Dienste:
+    """What handlers may use besides their unit of work; built once in `main()`."""
+
+    registry: Registry
+    rollen: Rollen
+    uow: Callable[[], UnitOfWork]
+    now: Callable[[], datetime]
+    tz: ZoneInfo
+    prefixes: tuple[str, ...] = ("!om", "/om")
+    geschaeftsstelle_room: str = ""
+
+    @property
+    def prefix(self) -> str:
+        """The prefix help texts show: ``!om`` works in every client, ``/om`` not in all."""
+        return next((p for p in self.prefixes if p.startswith("!")), self.prefixes[0])
+
+
+@dataclass
+class Kontext:
+    """One command being handled: who sent what where, and its unit of work."""
+
+    nachricht: IncomingMessage
+    dienste: Dienste
+    uow: UnitOfWork
+    _akteur: Akteur | None = field(default=None, init=False)
+
+    @property
+    def akteur(self) -> Akteur:
+        if self._akteur is None:
+            raum = self.uow.raeume.get(self.nachricht.room_id)
+            self._akteur = Akteur(
+                user_id=self.nachricht.sender,
+                room_id=self.nachricht.room_id,
+                power_level=self.nachricht.sender_power_level,
+                raum_netzwerk_id=raum.netzwerk_id if raum else None,
+            )
+        return self._akteur
+
+    def now(self) -> datetime:
+        return self.dienste.now()
+
+    def audit(
+        self,
+        aktion: str,
+        *,
+        netzwerk_id: int | None = None,
+        objekt: str = "",
+        vorher: dict[str, Any] | None = None,
+        nachher: dict[str, Any] | None = None,
+        erlaubt: bool = True,
+    ) -> None:
+        self.uow.audit.add(
+            AuditEintrag(
+                zeit=self.now(),
+                akteur=self.nachricht.sender,
+                aktion=aktion,
+                netzwerk_id=netzwerk_id,
+                objekt=objekt,
+                vorher=vorher,
+                nachher=nachher,
+                erlaubt=erlaubt,
+            )
+        )
+
+
+def strip_prefix(body: str, prefixes: Sequence[str], is_direct: bool) -> str | None:
+    """The command text after the prefix; None when the message is not meant for the bot.
+
+    In a direct chat the prefix is optional. A reply's quoted fallback (lines starting with
+    "> ") is dropped first, so answering a bot message with a command still works.
+    """
+    lines = body.strip().splitlines()
+    while lines and lines[0].startswith("> "):
+        lines.pop(0)
+    text = "\n".join(lines).strip()
+    lowered = text.lower()
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        if lowered == prefix or lowered.startswith((prefix + " ", prefix + "\n")):
+            return text[len(prefix) :].strip()
+    if is_direct:
+        return text
+    return None
+
+
+class Router:
+    def __init__(self, dienste: Dienste) -> None:
+        self.dienste = dienste
+
+    def _usage_reply(self, error: UsageError) -> Reply:
+        msg = Msg().line("⚠ ", error.meldung)
+        if error.usage:
+            msg.line("So geht’s: ", Code(error.usage))
+        if error.beispiel:
+            msg.line("Beispiel: ", Code(error.beispiel))
+        return msg.reply()
+
+    def handle(self, message: IncomingMessage) -> list[Reply]:
+        """Answer one message; [] when it is not a command. Never raises."""
+        text = strip_prefix(message.body, self.dienste.prefixes, message.is_direct)
+        if text is None:
+            return []
+        prefix = self.dienste.prefix
+        if not text:
+            return [
+                Msg()
+                .line("Hallo! Ich bin der OM-Bot. Was ich kann: ", Code(f"{prefix} hilfe"))
+                .reply()
+            ]
+        if len(text) > MAX_COMMAND_LENGTH:
+            return [
+                self._usage_reply(
+                    UsageError(
+                        f"Der Befehl ist zu lang ({len(text):,} Zeichen, höchstens "
+                        f"{MAX_COMMAND_LENGTH:,}).".replace(",", "."),
+                        usage=f"{prefix} hilfe",
+                    )
+                )
+            ]
+        try:
+            return self._dispatch(message, text)
+        except UsageError as error:
+            return [self._usage_reply(error)]
+        except Exception:
+            log.exception("command %r in %s failed", text[:200], message.room_id)
+            return [
+                Msg()
+                .line(
+                    "Entschuldigung, dabei ist bei mir ein Fehler aufgetreten. Es wurde nichts "
+                    "geändert. Bitte später noch einmal versuchen oder der Geschäftsstelle "
+                    "Bescheid geben."
+                )
+                .reply()
+            ]
+
+    def _dispatch(self, message: IncomingMessage, text: str) -> list[Reply]:
+        treffer = self.dienste.registry.find(text)
+        befehl = treffer.befehl
+        with self.dienste.uow() as uow:
+            ctx = Kontext(message, self.dienste, uow)
+            try:
+                if befehl.rolle is not Rolle.NETZWERK:
+                    # NETZWERK depends on the network the handler looks up; it checks itself.
+                    self.dienste.rollen.pruefe(ctx.akteur, befehl.rolle)
+                result = befehl.handler(ctx, **treffer.argumente)
+            except Verweigert as refusal:
+                uow.session.rollback()
+                return [self._refused(message, befehl.syntax, refusal)]
+        replies = result if isinstance(result, list) else [result]
+        return [r for r in replies if isinstance(r, Reply)]
+
+    def _refused(self, message: IncomingMessage, syntax: str, refusal: Verweigert) -> Reply:
+        log.warning(
+            "refused %r for %s in %s: needs %s",
+            syntax,
+            message.sender,
+            message.room_id,
+            refusal.rolle.value,
+        )
+        with self.dienste.uow() as uow:
+            Kontext(message, self.dienste, uow).audit(
+                "verweigert", objekt=syntax, nachher={"rolle": refusal.rolle.value}, erlaubt=False
+            )
+            uow.commit()
+        return Msg().line("⛔ ", str(refusal), " Es wurde nichts geändert.").reply()

@@ -1,0 +1,139 @@
+"""Wiring for a running bot: the adapter's persistent state and the bot's composition.
+
+`build` turns a `Config` into the pieces (engine, units of work, router, Matrix adapter);
+`run_bot` runs them until SIGTERM/SIGINT. Nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from commands import familien
+from om_bot.config import Config
+from om_bot.matrix import JoinedRoom, MatrixBot
+from om_bot.messages import IncomingMessage, Reply
+from om_bot.registry import Registry
+from om_bot.roles import Rollen
+from om_bot.router import Dienste, Router
+from storage.db import make_engine, migrate
+from storage.uow import UnitOfWork, uow_factory
+
+log = logging.getLogger(__name__)
+
+SYNC_TOKEN = "sync_token"
+NOT_BEFORE = "not_before"
+# Handled event ids are kept long enough to cover any replay of a stored sync token.
+EVENT_MEMORY = timedelta(days=30)
+
+
+class DatabaseState:
+    """`om_bot.matrix.AdapterState` on the database: sync token, handled events, rooms."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
+        self.uow = uow
+
+    def sync_token(self) -> str | None:
+        with self.uow() as uow:
+            return uow.zustand.get(SYNC_TOKEN)
+
+    def save_sync_token(self, token: str) -> None:
+        with self.uow() as uow:
+            uow.zustand.set(SYNC_TOKEN, token)
+            uow.commit()
+
+    def not_before(self) -> datetime | None:
+        with self.uow() as uow:
+            value = uow.zustand.get(NOT_BEFORE)
+        return datetime.fromisoformat(value) if value else None
+
+    def set_not_before(self, when: datetime) -> None:
+        with self.uow() as uow:
+            if uow.zustand.get(NOT_BEFORE) is None:
+                uow.zustand.set(NOT_BEFORE, when.astimezone(UTC).isoformat())
+                uow.commit()
+
+    def claim(self, event_id: str, room_id: str, now: datetime) -> bool:
+        """Mark `event_id` handled; False if it was already (a replayed sync)."""
+        with self.uow() as uow:
+            if uow.events.bekannt(event_id):
+                return False
+            uow.events.merke(event_id, room_id, now)
+            uow.events.vergiss_vor(now - EVENT_MEMORY)
+            uow.commit()
+        return True
+
+    def joined(self, room_id: str, now: datetime, direct: bool) -> None:
+        with self.uow() as uow:
+            uow.raeume.beigetreten(room_id, now, direct)
+            uow.commit()
+
+    def room(self, room_id: str) -> JoinedRoom | None:
+        with self.uow() as uow:
+            raum = uow.raeume.get(room_id)
+            return JoinedRoom(raum.beigetreten, raum.direkt) if raum else None
+
+
+@dataclass(frozen=True)
+class App:
+    config: Config
+    engine: Engine
+    uow: Callable[[], UnitOfWork]
+    dienste: Dienste
+    router: Router
+
+
+def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> App:
+    """Compose the application for `config`; migrates the database to the newest schema."""
+    engine = make_engine(config.database.url)
+    migrate(engine)
+    uow = uow_factory(engine)
+    registry = Registry(familien(), prefix=_help_prefix(config.bot.prefixes))
+    dienste = Dienste(
+        registry=registry,
+        rollen=Rollen.aus(config.bot.admins, config.bot.geschaeftsstelle_users),
+        uow=uow,
+        now=clock,
+        tz=config.bot.tz,
+        prefixes=config.bot.prefixes,
+        geschaeftsstelle_room=config.bot.geschaeftsstelle_room,
+    )
+    return App(config, engine, uow, dienste, Router(dienste))
+
+
+def _help_prefix(prefixes: tuple[str, ...]) -> str:
+    return next((p for p in prefixes if p.startswith("!")), prefixes[0])
+
+
+def make_bot(app: App) -> MatrixBot:
+    async def handle(message: IncomingMessage) -> list[Reply]:
+        # Handlers are synchronous database work; keep the event loop free for syncing.
+        return await asyncio.to_thread(app.router.handle, message)
+
+    return MatrixBot(app.config.matrix, app.config.bot, DatabaseState(app.uow), handle)
+
+
+async def run_bot(app: App, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or `stop`); the command in progress is finished first."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # Outside the main thread (tests) there are no signal handlers; the caller sets `stop`.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    bot = make_bot(app)
+    try:
+        await bot.run(stop)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+        app.engine.dispose()
+        log.info("stopped")

@@ -1,0 +1,1 @@
+"""Persistence of om-bot: SQLAlchemy models, repositories, the unit of work and migrations."""

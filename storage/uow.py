@@ -1,0 +1,79 @@
+"""The unit of work: one transaction per command, rolled back unless committed.
+
+    with uow_factory() as uow:
+        uow.netzwerke.add(...)
+        uow.commit()
+
+Leaving the block without `commit()` (or with an exception) rolls everything back, so a
+refused or failed command never leaves a partial write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories import (
+    AuditRepo,
+    EventRepo,
+    NetzwerkRepo,
+    PartnerRepo,
+    RaumRepo,
+    RegionRepo,
+    ZustandRepo,
+)
+
+
+class UnitOfWork:
+    session: Session
+    regionen: RegionRepo
+    netzwerke: NetzwerkRepo
+    partner: PartnerRepo
+    raeume: RaumRepo
+    zustand: ZustandRepo
+    events: EventRepo
+    audit: AuditRepo
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self._committed = False
+        self.regionen = RegionRepo(self.session)
+        self.netzwerke = NetzwerkRepo(self.session)
+        self.partner = PartnerRepo(self.session)
+        self.raeume = RaumRepo(self.session)
+        self.zustand = ZustandRepo(self.session)
+        self.events = EventRepo(self.session)
+        self.audit = AuditRepo(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed or exc_type is not None:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+def uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+    """A callable that opens a fresh unit of work on `engine`."""
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return lambda: UnitOfWork(sessions)

@@ -1,0 +1,169 @@
+"""The bot against a real Synapse: invites, prefixes, direct chats, restarts, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.conftest import ask, room_with_bot
+
+pytestmark = pytest.mark.matrix
+
+
+async def test_netzwerke_hamburg_through_the_homeserver(make_bot, chat) -> None:
+    bot = await make_bot()
+    alice = await chat("alice")
+    room = await room_with_bot(alice, bot)
+
+    answer = await ask(alice, room, "/om netzwerke Hamburg")
+
+    assert answer.sender == bot.user_id
+    assert answer.msgtype == "m.notice"
+    assert "OM-Netzwerk Hamburg" in answer.body
+    assert "<b>OM-Netzwerk Hamburg</b>" in answer.formatted_body
+    assert answer.content["format"] == "org.matrix.custom.html"
+    # A DDN network in the same region is listed too; Bremen is not.
+    assert "DDN" in answer.body
+    assert "Bremen" not in answer.body
+
+
+async def test_bang_prefix_and_case_insensitivity(make_bot, chat) -> None:
+    bot = await make_bot()
+    alice = await chat("alice")
+    room = await room_with_bot(alice, bot)
+
+    upper = await ask(alice, room, "!OM Netzwerke muenchen")
+    assert "München" in upper.body
+
+    # Plain chatter in a group room is not a command: no answer.
+    await alice.send(room, "netzwerke Hamburg")
+    with pytest.raises(TimeoutError):
+        await alice.next_message(2, room)
+
+
+async def test_direct_chat_without_prefix(make_bot, chat) -> None:
+    bot = await make_bot()
+    alice = await chat("alice")
+    room = await room_with_bot(alice, bot, direct=True)
+
+    answer = await ask(alice, room, "netzwerk Münsterland")
+    assert "OM-Netzwerk Münsterland" in answer.body
+
+
+async def test_unknown_command_and_typo_suggestions(make_bot, chat) -> None:
+    bot = await make_bot()
+    alice = await chat("alice")
+    room = await room_with_bot(alice, bot)
+
+    unknown = await ask(alice, room, "!om netzwerkee Hamburg")
+    assert "Unbekannter Befehl" in unknown.body
+    assert "„netzwerke“" in unknown.body
+
+    typo = await ask(alice, room, "!om netzwerke Hamberg")
+    assert "kenne ich nicht" in typo.body
+    assert "Meinten Sie „Hamburg“" in typo.body
+
+
+async def test_bad_input_is_answered_not_crashed(make_bot, chat) -> None:
+    bot = await make_bot()
+    alice = await chat("alice")
+    room = await room_with_bot(alice, bot)
+
+    empty = await ask(alice, room, "!om")
+    assert "!om hilfe" in empty.body
+
+    long = await ask(alice, room, "!om netzwerke " + "x" * 10_000)
+    assert "zu lang" in long.body
+
+    script = await ask(alice, room, "!om netzwerke <script>alert(1)</script>")
+    assert "<script>" not in script.formatted_body
+    assert "&lt;script&gt;" in script.formatted_body
+
+    # The loop is still alive afterwards.
+    still = await ask(alice, room, "!om netzwerke Bremen")
+    assert "Bremen" in still.body
+
+
+async def test_help_is_generated_from_the_registry(make_bot, chat) -> None:
+    bot = await make_bot()
+    alice = await chat("alice")
+    room = await room_with_bot(alice, bot)
+
+    overview = await ask(alice, room, "!om hilfe")
+    assert "!om netzwerke [<region>]" in overview.body
+    topic = await ask(alice, room, "!om hilfe raum")
+    assert "!om raum <netzwerk>" in topic.body
+    unknown = await ask(alice, room, "!om hilfe blumenkohl")
+    assert "keine Hilfe" in unknown.body
+
+
+async def test_first_start_ignores_history(make_bot, chat, users, synapse) -> None:
+    alice = await chat("alice")
+    # A room with a command in it before the bot exists.
+    old_bot = await make_bot()
+    room = await room_with_bot(alice, old_bot)
+    await old_bot.stop()
+    await alice.send(room, "!om netzwerke Hamburg")  # sent while no bot of that database runs
+
+    fresh = await make_bot()
+    await alice.invite(room, fresh.user_id)
+    for _ in range(200):
+        if fresh.user_id in await alice.joined_members(room):
+            break
+        await asyncio.sleep(0.05)
+    with pytest.raises(TimeoutError):
+        await alice.next_message(3, room)
+    # It answers new commands, though.
+    answer = await ask(alice, room, "!om netzwerke Bremen")
+    assert answer.sender == fresh.user_id
+
+
+async def test_restart_answers_missed_command_exactly_once(make_bot, chat) -> None:
+    bot = await make_bot()
+    alice = await chat("alice")
+    room = await room_with_bot(alice, bot)
+    await ask(alice, room, "!om netzwerke Hamburg")
+
+    await bot.stop()
+    event_id = await alice.send(room, "!om netzwerk Münsterland")
+    await bot.start()
+
+    answer = await alice.next_message(20, room)
+    assert answer.in_reply_to == event_id
+    assert "Münsterland" in answer.body
+    # A further restart replays nothing.
+    await bot.restart()
+    with pytest.raises(TimeoutError):
+        await alice.next_message(4, room)
+
+
+async def test_invite_from_foreign_server_is_declined(make_bot, chat) -> None:
+    bot = await make_bot(allowed_homeservers=["example.org"])
+    alice = await chat("alice")
+    room = await alice.create_room(invite=[bot.user_id])
+    await asyncio.sleep(4)
+    assert bot.user_id not in await alice.joined_members(room)
+
+
+async def test_room_link_needs_a_role(make_bot, chat, users) -> None:
+    gs = users.get("geschaeftsstelle")
+    bot = await make_bot(geschaeftsstelle_users=[gs.user_id])
+    alice = await chat("alice")
+    bob = await chat("bob")
+    room = await room_with_bot(alice, bot)
+    await alice.invite(room, bob.user_id)
+    await bob.join(room)
+
+    refused = await ask(bob, room, "!om raum Hamburg")
+    assert "⛔" in refused.body
+    unchanged = await ask(bob, room, "!om raum")
+    assert "keinem Netzwerk" in unchanged.body
+
+    # The room's creator is its moderator and may link it.
+    linked = await ask(alice, room, "!om raum Hamburg")
+    assert "OM-Netzwerk Hamburg" in linked.body
+    shown = await ask(bob, room, "!om raum")
+    assert "OM-Netzwerk Hamburg" in shown.body
+    unlinked = await ask(alice, room, "!om raum lösen")
+    assert "aufgehoben" in unlinked.body
