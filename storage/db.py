@@ -49,8 +49,9 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema of `engine`'s database to `revision`."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade the schema to `revision` (default: every head, so feature branches of the
+    migration history need no merge revision)."""
     command.upgrade(alembic_config(engine), revision)
 
 
