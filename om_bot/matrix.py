@@ -142,6 +142,8 @@ class AdapterState(Protocol):
     def claim(self, event_id: str, room_id: str, now: datetime) -> bool: ...
     def joined(self, room_id: str, now: datetime, direct: bool) -> None: ...
     def room(self, room_id: str) -> JoinedRoom | None: ...
+    def opened_direct(self, room_id: str, user_id: str, now: datetime) -> None: ...
+    def direct_room(self, user_id: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -411,6 +413,10 @@ class MatrixBot:
     async def send(self, reply: Reply, source: IncomingMessage | None, txn: str) -> None:
         """Send `reply`; as a reply to `source` when it goes to the source's room."""
         room_id = reply.room_id or (source.room_id if source else None)
+        if reply.user_id is not None:
+            room_id = await self._direct_room(reply.user_id)
+            if room_id is None:
+                return
         if room_id is None:
             raise ValueError("a reply without a room and without a source message")
         in_reply_to = source.event_id if source and room_id == source.room_id else None
@@ -427,6 +433,22 @@ class MatrixBot:
             log.warning("sending to %s failed (attempt %d): %s", room_id, attempt + 1, result)
             await asyncio.sleep(2**attempt)
         log.error("giving up sending to %s", room_id)
+
+    async def _direct_room(self, user_id: str) -> str | None:
+        """The bot's direct chat with `user_id`, opened (and remembered) on first use."""
+        known = await asyncio.to_thread(self.state.direct_room, user_id)
+        if known is not None and known in self.client.rooms:
+            return known
+        response = await self.client.room_create(
+            is_direct=True,
+            invite=[user_id],
+            preset=nio.RoomPreset.trusted_private_chat,
+        )
+        if not isinstance(response, nio.RoomCreateResponse):
+            log.error("could not open a direct chat with %s: %s", user_id, response)
+            return None
+        await asyncio.to_thread(self.state.opened_direct, response.room_id, user_id, self.clock())
+        return str(response.room_id)
 
     async def _send_file(self, room_id: str, reply: Reply, txn: str) -> None:
         attachment = reply.attachment

@@ -37,6 +37,11 @@ class Reply:
     html: str
     room_id: str | None = None  # None: the room the command came from
     attachment: Attachment | None = None
+    # Set instead of room_id: a direct message to this user (the adapter finds or opens the DM).
+    user_id: str | None = None
 
     def to(self, room_id: str) -> Reply:
         return Reply(self.text, self.html, room_id, self.attachment)
+
+    def direkt_an(self, user_id: str) -> Reply:
+        return Reply(self.text, self.html, None, self.attachment, user_id)

@@ -75,6 +75,17 @@ class DatabaseState:
             uow.raeume.beigetreten(room_id, now, direct)
             uow.commit()
 
+    def opened_direct(self, room_id: str, user_id: str, now: datetime) -> None:
+        with self.uow() as uow:
+            raum = uow.raeume.beigetreten(room_id, now, direkt=True)
+            raum.direkt_mit = user_id
+            uow.commit()
+
+    def direct_room(self, user_id: str) -> str | None:
+        with self.uow() as uow:
+            raum = uow.raeume.direkt_mit(user_id)
+            return raum.room_id if raum else None
+
     def room(self, room_id: str) -> JoinedRoom | None:
         with self.uow() as uow:
             raum = uow.raeume.get(room_id)

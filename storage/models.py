@@ -263,6 +263,8 @@ class Raum(Base):
     verknuepft_von: Mapped[str] = mapped_column(String(255), default="")
     # Invited as a direct chat (m.direct): commands work there without a prefix.
     direkt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # For direct chats the bot opened itself: the other user, so it reuses the room.
+    direkt_mit: Mapped[str] = mapped_column(String(255), default="", index=True)
 
     netzwerk: Mapped[Netzwerk | None] = relationship()
 

@@ -112,6 +112,11 @@ class RaumRepo(_Repo):
             self.session.add(raum)
         return raum
 
+    def direkt_mit(self, user_id: str) -> Raum | None:
+        return self.session.scalar(
+            select(Raum).where(Raum.direkt_mit == user_id).order_by(Raum.beigetreten.desc())
+        )
+
     def fuer_netzwerk(self, netzwerk_id: int) -> Sequence[Raum]:
         return self.session.scalars(
             select(Raum).where(Raum.netzwerk_id == netzwerk_id).order_by(Raum.room_id)

@@ -284,6 +284,7 @@ def upgrade() -> None:
         sa.Column("netzwerk_id", sa.Integer(), nullable=True),
         sa.Column("verknuepft_von", sa.String(length=255), nullable=False),
         sa.Column("direkt", sa.Boolean(), nullable=False),
+        sa.Column("direkt_mit", sa.String(length=255), nullable=False),
         sa.ForeignKeyConstraint(
             ["netzwerk_id"],
             ["netzwerk.id"],
@@ -294,11 +295,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("raum", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_raum_netzwerk_id"), ["netzwerk_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_raum_direkt_mit"), ["direkt_mit"], unique=False)
 
 
 def downgrade() -> None:
 
     with op.batch_alter_table("raum", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_raum_direkt_mit"))
         batch_op.drop_index(batch_op.f("ix_raum_netzwerk_id"))
 
     op.drop_table("raum")
