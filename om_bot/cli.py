@@ -58,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # nio logs every 429 and timeout at WARNING itself; keep its chatter out of INFO.
-    logging.getLogger("nio").setLevel(logging.WARNING if not args.verbose else logging.DEBUG)
+    quiet = logging.DEBUG if args.verbose else logging.WARNING
+    logging.getLogger("nio").setLevel(quiet)
+    logging.getLogger("alembic").setLevel(quiet)
     try:
         return _dispatch(args)
     except ConfigError as exc:

@@ -173,6 +173,7 @@ def run_demo(data: Path, keep: bool = False) -> int:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return asyncio.run(_demo(base, data))
     except KeyboardInterrupt:

@@ -9,15 +9,16 @@ same format, so exporting and importing again reproduces the register.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from om_bot.matching import fold
 from storage.models import (
@@ -38,7 +39,24 @@ from storage.models import (
 )
 from storage.uow import UnitOfWork
 
-_MATRIX_ID = r"^@[^\s:]+:[A-Za-z0-9.\-]+(:\d+)?$"
+_MATRIX_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-]+(:\d+)?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _matrix_id(value: str) -> str:
+    if value and not _MATRIX_ID.match(value):
+        raise ValueError(f"„{value}“ ist keine Matrix-ID wie „@name:example.org“")
+    return value
+
+
+def _email(value: str) -> str:
+    if value and not _EMAIL.match(value):
+        raise ValueError(f"„{value}“ ist keine E-Mail-Adresse wie „name@example.org“")
+    return value
+
+
+MatrixId = Annotated[str, AfterValidator(_matrix_id)]
+Email = Annotated[str, AfterValidator(_email)]
 
 
 class ImportFehler(ValueError):
@@ -67,8 +85,8 @@ class KontaktDaten(_Eintrag):
     rolle: KontaktRolle
     name: str = Field(min_length=1, max_length=200)
     organisation: str = ""
-    email: str = Field(default="", pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
-    matrix: str = Field(default="", pattern=_MATRIX_ID + "|^$")
+    email: Email = ""
+    matrix: MatrixId = ""
     oeffentlich: bool = True
 
 
@@ -92,7 +110,7 @@ class NetzwerkDaten(_Eintrag):
 class PartnerDaten(_Eintrag):
     kurz: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
-    nationaler_kontakt: str = Field(default="", pattern=_MATRIX_ID + "|^$")
+    nationaler_kontakt: MatrixId = ""
     nationaler_kontakt_name: str = ""
 
 
@@ -120,7 +138,7 @@ def _where(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
     if len(loc) >= 2 and isinstance(loc[1], int):
         kind, index = str(loc[0]), loc[1]
         try:
-            name = data[kind][index].get("name") or data[kind][index].get("kurz") or ""
+            name = data[kind][index].get("kurz") or data[kind][index].get("name") or ""
         except (KeyError, IndexError, AttributeError):
             name = ""
         field = ""
