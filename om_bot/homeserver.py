@@ -179,6 +179,16 @@ class LocalSynapse:
             self.stop()
             raise
 
+    def restart(self, pause: float = 0.0, timeout: float = 60) -> None:
+        """Stop Synapse and start it again on the same port with the same data: an outage."""
+        if self._dir is None or self._port is None:
+            raise RuntimeError("LocalSynapse is not started")
+        self._terminate()
+        time.sleep(pause)
+        self._spawn()
+        if not self._wait_until_ready(time.monotonic() + timeout):
+            raise RuntimeError(f"Synapse did not come back:\n{self._log_tail()}")
+
     def stop(self) -> None:
         """Terminate Synapse and delete the directory if we created it. Safe to call twice."""
         self._terminate()

@@ -6,6 +6,8 @@ import asyncio
 
 import pytest
 
+from om_bot.matrix import Credentials
+
 from tests.conftest import ask, room_with_bot
 
 pytestmark = pytest.mark.matrix
@@ -125,6 +127,8 @@ async def test_restart_answers_missed_command_exactly_once(make_bot, chat) -> No
     room = await room_with_bot(alice, bot)
     await ask(alice, room, "!om netzwerke Hamburg")
 
+    credentials = bot.config.matrix.store_path / "credentials.json"
+    device_before = Credentials.load(credentials)
     await bot.stop()
     event_id = await alice.send(room, "!om netzwerk Münsterland")
     await bot.start()
@@ -132,10 +136,12 @@ async def test_restart_answers_missed_command_exactly_once(make_bot, chat) -> No
     answer = await alice.next_message(20, room)
     assert answer.in_reply_to == event_id
     assert "Münsterland" in answer.body
-    # A further restart replays nothing.
+    # A further restart replays nothing, and no restart created a new device.
     await bot.restart()
     with pytest.raises(TimeoutError):
         await alice.next_message(4, room)
+    assert device_before is not None
+    assert Credentials.load(credentials) == device_before
 
 
 async def test_invite_from_foreign_server_is_declined(make_bot, chat) -> None:
