@@ -7,7 +7,6 @@ import asyncio
 import pytest
 
 from om_bot.matrix import Credentials
-
 from tests.conftest import ask, room_with_bot
 
 pytestmark = pytest.mark.matrix
