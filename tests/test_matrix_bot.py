@@ -37,10 +37,11 @@ async def test_bang_prefix_and_case_insensitivity(make_bot, chat) -> None:
     upper = await ask(alice, room, "!OM Netzwerke muenchen")
     assert "München" in upper.body
 
-    # Plain chatter in a group room is not a command: no answer.
+    # Plain chatter in a group room is not a command, and notices come from bots: no answer.
     await alice.send(room, "netzwerke Hamburg")
+    await alice.send(room, "!om netzwerke Hamburg", msgtype="m.notice")
     with pytest.raises(TimeoutError):
-        await alice.next_message(2, room)
+        await alice.next_message(3, room)
 
 
 async def test_direct_chat_without_prefix(make_bot, chat) -> None:
@@ -172,3 +173,24 @@ async def test_room_link_needs_a_role(make_bot, chat, users) -> None:
     assert "OM-Netzwerk Hamburg" in shown.body
     unlinked = await ask(alice, room, "!om raum lösen")
     assert "aufgehoben" in unlinked.body
+
+    # Power level 50 makes bob a moderator of the room: now he may link it.
+    await alice.set_power_level(room, bob.user_id, 50)
+    await asyncio.sleep(1)
+    relinked = await ask(bob, room, "!om raum Bremen")
+    assert "OM-Netzwerk Bremen" in relinked.body
+
+
+async def test_handler_failure_is_an_apology_and_the_loop_lives_on(make_bot, chat) -> None:
+    bot = await make_bot()
+    alice = await chat("alice")
+    room = await room_with_bot(alice, bot)
+    assert bot.app is not None
+    with bot.app.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE kontakt")
+
+    broken = await ask(alice, room, "!om netzwerke Hamburg")
+    assert "Entschuldigung" in broken.body
+    assert "Traceback" not in broken.body and "kontakt" not in broken.body
+    still = await ask(alice, room, "!om hilfe")
+    assert "Befehle des OM-Bots" in still.body
