@@ -6,6 +6,24 @@ from om_bot.registry import Familie
 
 
 def familien() -> list[Familie]:
-    from commands import hilfe, netzwerke, raum  # noqa: PLC0415 - keeps import side-effect free
+    from commands import (  # noqa: PLC0415 - keeps import side-effect free
+        anfragen,
+        erinnerungen,
+        hilfe,
+        kriterien,
+        netzwerke,
+        raum,
+        register,
+        termine,
+    )
 
-    return [hilfe.familie, netzwerke.familie, raum.familie]
+    return [
+        hilfe.familie,
+        netzwerke.familie,
+        register.familie,
+        kriterien.familie,
+        raum.familie,
+        anfragen.familie,
+        termine.familie,
+        erinnerungen.familie,
+    ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +26,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from om_bot.erinnerungen import lies_stichtag, lies_uhrzeit, lies_wochentag
+from om_bot.termine import Regeln
 
 PASSWORD_ENV = "OM_BOT_MATRIX_PASSWORD"
 ACCESS_TOKEN_ENV = "OM_BOT_MATRIX_ACCESS_TOKEN"
@@ -158,12 +161,66 @@ class BotConfig(_Section):
         return ZoneInfo(self.timezone)
 
 
+def _checked(parse: Callable[[str], object]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        parse(value)
+        return value
+
+    return check
+
+
+Stichtag = Annotated[str, AfterValidator(_checked(lies_stichtag))]
+Wochentag = Annotated[str, AfterValidator(_checked(lies_wochentag))]
+Uhrzeit = Annotated[str, AfterValidator(_checked(lies_uhrzeit))]
+Vorlauf = Annotated[int, Field(ge=0, le=366)]
+
+
 class RemindersConfig(_Section):
     before_event: tuple[Offset, ...] = ("1d", "1h")
+    # Yearly obligations of recognised OM networks (seed 001/003), in their linked rooms.
+    jahrespflichten: bool = True
+    treffen_stichtage: tuple[Stichtag, ...] = ("01.06.:1", "01.09.:2")
+    bericht_vorlauf_tage: tuple[Vorlauf, ...] = (30,)
+    selbsterklaerung_vorlauf_tage: tuple[Vorlauf, ...] = (60, 14)
+    pflichten_uhrzeit: Uhrzeit = "09:00"
+    # Open contact requests without a step for this many days remind the Geschäftsstelle room.
+    anfrage_nach_tagen: int = Field(default=7, ge=0, le=365)
+    digest_wochentag: Wochentag = "montag"
+    digest_uhrzeit: Uhrzeit = "08:00"
+    digest_wochen: int = Field(default=4, ge=1, le=12)
 
     @property
     def offsets(self) -> tuple[timedelta, ...]:
         return tuple(parse_offset(o) for o in self.before_event)
+
+
+class TermineConfig(_Section):
+    """Events: default duration, what counts as a clash, how far series are stored ahead."""
+
+    standard_dauer: Offset = "2h"
+    # Events in overlapping regions on the same local calendar day clash even without
+    # overlapping times.
+    gleicher_tag: bool = True
+    # Events closer than this clash (each is extended by it on both sides).
+    puffer: Offset = "0m"
+    # Series are stored (and checked for clashes) this many days ahead; events may be
+    # registered at most this far ahead.
+    horizont_tage: int = Field(default=730, ge=30, le=3650)
+
+    @field_validator("standard_dauer")
+    @classmethod
+    def _positiv(cls, value: str) -> str:
+        if parse_offset(value) <= timedelta(0):
+            raise ValueError(f"'{value}' is not a positive duration like '2h' or '90m'")
+        return value
+
+    def regeln(self) -> Regeln:
+        return Regeln(
+            standard_dauer=parse_offset(self.standard_dauer),
+            gleicher_tag=self.gleicher_tag,
+            puffer=parse_offset(self.puffer),
+            horizont=timedelta(days=self.horizont_tage),
+        )
 
 
 class Config(_Section):
@@ -171,6 +228,7 @@ class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     bot: BotConfig = BotConfig()
     reminders: RemindersConfig = RemindersConfig()
+    termine: TermineConfig = TermineConfig()
 
 
 def _describe(error: Mapping[str, Any]) -> str:

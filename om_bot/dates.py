@@ -11,16 +11,29 @@ The worst possible bug of the bot is a wrong date accepted silently.  Whenever a
 phrase is only partly understood or can be read in two ways, :class:`DatumFehler`
 is raised with a polite German question and an example instead of guessing.
 
-Why not dateparser?
--------------------
+Why (almost) no dateparser?
+---------------------------
 Measured with dateparser 1.5.0 (``languages=["de"]``, ``PREFER_DATES_FROM=future``):
 „Freitag 18 Uhr“ became the 18th of the month, „14 Uhr“ the 14th, „heute 18 Uhr“
 lost its time, „in drei Tagen um 14 Uhr“ came back at 09:30, and „am 12.03.2027“,
-„nächsten Freitag“ or „nächste Woche Dienstag“ were not read at all.  The few
-phrases it does get right („in 3 Tagen“, „in zwei Wochen“) are trivial to handle
-here, so dateparser is not used at all.  Instead a small tokenizer feeds a
-recursive-descent parser; every accepted token has a meaning, and a phrase ends
-where the tokens stop being date tokens.
+„nächsten Freitag“ or „nächste Woche Dienstag“ were not read at all.  With
+``languages=["de", "en"]`` it even reads „12.03.2027“ as the 3rd of December and
+„2027/13/01“ as the 13th of January.  So the German phrases are read by a small
+tokenizer feeding a recursive-descent parser; every accepted token has a meaning,
+and a phrase ends where the tokens stop being date tokens.
+
+dateparser is used for one narrow thing only (:func:`_fremde_daten`): when the
+own grammar finds *no date phrase at all*, complete absolute dates in other
+spellings – „12 March 2027“, „March 12, 2027“, „2027/03/12“, „13/03/2027“ – are
+looked for with a strict pattern, read by dateparser
+(``STRICT_PARSING``, ``REQUIRE_PARTS`` day/month/year) and accepted only if the
+result round-trips: day and year are the numbers written, the month is the one
+the month word or number names, and the time is midnight.  The date is then
+rewritten as „12.03.2027“ and the whole text parsed again by the own grammar, so
+times, ranges and every safety rule below still apply.  „03/12/2027“ (3 December
+or 12 March?) is refused with a question; a month word that is no month („12
+Teilnehmer 2027“) is not a date; relative words („tomorrow“) never reach
+dateparser.
 
 Semantics (all relative to ``now`` converted to ``tz``)
 -------------------------------------------------------
@@ -134,6 +147,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+import dateparser
+
 __all__ = [
     "DatumFehler",
     "Zeitraum",
@@ -185,6 +200,10 @@ class DatumFehler(ValueError):
         self.meldung = meldung
         self.beispiel = beispiel
         super().__init__(f"{meldung} Beispiel: „{beispiel}“")
+
+
+class _KeinDatum(DatumFehler):
+    """The own grammar found no date phrase at all: the dateparser fallback may try."""
 
 
 # --------------------------------------------------------------------------
@@ -1699,12 +1718,22 @@ def parse_when(
     The whole text must be understood (trailing „.“ or „!“ aside); otherwise
     DatumFehler names the part that was read and the part that was not.
     """
+    try:
+        return _parse_when(text, now, tz, default_duration)
+    except _KeinDatum:
+        umgeschrieben = _fremde_daten(unicodedata.normalize("NFC", text))
+        if umgeschrieben is None:
+            raise
+        return _parse_when(umgeschrieben, now, tz, default_duration)
+
+
+def _parse_when(text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta) -> Zeitraum:
     text, p = _vorbereiten(text, now, tz, default_duration)
     if not p.t:
         raise DatumFehler("Bitte geben Sie ein Datum an.")
     ph = p.phrase()
     if ph is None:
-        raise DatumFehler(f"„{_zitat(text)}“ kann ich nicht als Datum lesen.")
+        raise _KeinDatum(f"„{_zitat(text)}“ kann ich nicht als Datum lesen.")
     rest = [t for t in p.t[ph.bis :] if not (t.art == "zeichen" and t.norm in ".!")]
     if rest:
         raise DatumFehler(
@@ -1734,6 +1763,18 @@ def find_when(
     ``("Sommerfest", Zeitraum(...), "in Bremen")``.  See the module docstring for
     the safety rules (second date phrases, blocking words).
     """
+    try:
+        return _find_when(text, now, tz, default_duration)
+    except _KeinDatum:
+        umgeschrieben = _fremde_daten(unicodedata.normalize("NFC", text))
+        if umgeschrieben is None:
+            raise
+        return _find_when(umgeschrieben, now, tz, default_duration)
+
+
+def _find_when(
+    text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta
+) -> tuple[str, Zeitraum, str]:
     text, p = _vorbereiten(text, now, tz, default_duration)
     gefunden: _Phrase | None = None
     nur_zeit: _Phrase | None = None
@@ -1752,14 +1793,14 @@ def find_when(
     if gefunden is None:
         if nur_zeit is not None:
             zeit = p._text(nur_zeit.von, nur_zeit.bis)
-            raise DatumFehler(
+            raise _KeinDatum(
                 f"„{zeit}“ habe ich als Uhrzeit erkannt, aber es fehlt der Tag.",
                 f"morgen {zeit}",
             )
         am = next((j for j, t in enumerate(p.t[:-1]) if t.norm in ("am", "vom", "ab", "den")), None)
         if am is not None:
-            raise DatumFehler(f"„{_zitat(p._text(am, am + 2))}“ kann ich nicht als Datum lesen.")
-        raise DatumFehler("Ich konnte im Text kein Datum erkennen.", _FIND_BEISPIEL)
+            raise _KeinDatum(f"„{_zitat(p._text(am, am + 2))}“ kann ich nicht als Datum lesen.")
+        raise _KeinDatum("Ich konnte im Text kein Datum erkennen.", _FIND_BEISPIEL)
     phrase_text = p._text(gefunden.von, gefunden.bis)
     if nur_zeit is not None:
         raise _mehrere(p._text(nur_zeit.von, nur_zeit.bis), phrase_text)
@@ -1835,6 +1876,110 @@ def _unlesbar(p: _Parser, j: int) -> DatumFehler:
         f"„{_zitat(p._text(j, min(j + 2, len(p.t))))}“ kann ich nicht als Uhrzeit lesen.",
         _FIND_BEISPIEL,
     )
+
+
+# --------------------------------------------------------------------------
+# dateparser fallback: complete absolute dates in other spellings
+# --------------------------------------------------------------------------
+
+_ENGLISCHE_MONATE = {
+    name: n
+    for n, namen in enumerate(
+        (
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in namen
+}  # fmt: skip
+# Only what can be a whole date: a year of four digits, and a day and month that are
+# either numbers around slashes or a number next to a month word.  Nothing relative.
+_FREMD_RE = re.compile(
+    r"(?<![\w./:\-])(?:"
+    r"(?P<y1>\d{4})/(?P<m1>\d{1,2})/(?P<d1>\d{1,2})"
+    r"|(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>\d{4})"
+    r"|(?P<d3>\d{1,2})(?:\.|st|nd|rd|th)?[ \t]+(?:of[ \t]+)?"
+    r"(?P<n3>[^\W\d_]{3,})\.?,?[ \t]+(?P<y3>\d{4})"
+    r"|(?P<n4>[^\W\d_]{3,})\.?[ \t]+(?P<d4>\d{1,2})(?:st|nd|rd|th)?,?[ \t]+(?P<y4>\d{4})"
+    r")(?![\w/]|[.:]\d)"
+)
+# Option values („ort: Halle 3 May 2027“) are not date phrases; stop before the first key.
+_OPTION_RE = re.compile(r"(?<!\S)[^\W\d_]+:(?!\d)")
+_DATEPARSER_SETTINGS = {
+    "STRICT_PARSING": True,
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "PREFER_DATES_FROM": "future",
+}
+
+
+def _monat_aus_wort(wort: str) -> int | None:
+    w = _falten(wort)
+    return _MONATE.get(w, _ENGLISCHE_MONATE.get(w))
+
+
+def _fremdes_datum(m: re.Match[str]) -> date | None:
+    """The date a candidate names, checked against dateparser; None: not a date at all."""
+    kandidat = m.group()
+    if m.group("y1"):
+        jahr, monat, tag = int(m["y1"]), int(m["m1"]), int(m["d1"])
+    elif m.group("y2"):
+        jahr, tag, monat = int(m["y2"]), int(m["d2"]), int(m["m2"])
+        if tag <= 12 and monat <= 12 and tag != monat:
+            raise DatumFehler(
+                f"„{kandidat}“ ist mehrdeutig: der {tag:02d}.{monat:02d}.{jahr} oder der "
+                f"{monat:02d}.{tag:02d}.{jahr}? Bitte schreiben Sie das Datum als TT.MM.JJJJ.",
+                f"am {tag:02d}.{monat:02d}.{jahr}",
+            )
+        if monat > 12:
+            # Only the US order (month/day/year) would make sense – not in a German chat.
+            raise DatumFehler(
+                f"„{kandidat}“ kann ich nicht sicher lesen. Bitte schreiben Sie das Datum als "
+                "TT.MM.JJJJ.",
+                f"am {monat:02d}.{tag:02d}.{jahr}",
+            )
+    else:
+        wort = m["n3"] or m["n4"]
+        gefunden = _monat_aus_wort(wort)
+        if gefunden is None:
+            return None  # „12 Teilnehmer 2027“
+        monat = gefunden
+        jahr, tag = int(m["y3"] or m["y4"]), int(m["d3"] or m["d4"])
+    erwartet = _datum_oder_fehler(jahr, monat, tag, kandidat)
+    gelesen = dateparser.parse(kandidat, languages=["de", "en"], settings=_DATEPARSER_SETTINGS)
+    if gelesen is None or gelesen.date() != erwartet or gelesen.time() != time():
+        raise DatumFehler(
+            f"„{kandidat}“ kann ich nicht sicher lesen. Bitte schreiben Sie das Datum als "
+            "TT.MM.JJJJ.",
+            f"am {_d(erwartet)}",
+        )
+    return erwartet
+
+
+def _fremde_daten(text: str) -> str | None:
+    """Rewrite complete absolute dates in other spellings as „TT.MM.JJJJ“; None: none found.
+
+    Only called when the own grammar found no date phrase at all; the rewritten text
+    goes through the own grammar again.
+    """
+    if len(text) > MAX_LAENGE:
+        return None
+    option = _OPTION_RE.search(text)
+    bereich = text[: option.start()] if option else text
+    teile: list[str] = []
+    gelesen = 0
+    for m in _FREMD_RE.finditer(bereich):
+        tag = _fremdes_datum(m)
+        if tag is None:
+            continue
+        teile += [text[gelesen : m.start()], _d(tag)]
+        gelesen = m.end()
+    if not teile:
+        return None
+    return "".join(teile) + text[gelesen:]
 
 
 def format_zeitraum(z: Zeitraum) -> str:

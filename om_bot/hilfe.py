@@ -17,6 +17,8 @@ PREFIX_NOTE = (
 
 
 def _rolle(befehl: Befehl) -> str:
+    if befehl.wer:
+        return f" (nur {befehl.wer})"
     return "" if befehl.rolle is Rolle.JEDER else f" (nur {befehl.rolle.beschreibung})"
 
 
@@ -69,7 +71,7 @@ def markdown(registry: Registry) -> str:
             out.append(befehl.hilfe + ".")
             if befehl.details:
                 out += ["", befehl.details]
-            out += ["", f"Wer: {befehl.rolle.beschreibung}."]
+            out += ["", f"Wer: {befehl.wer or befehl.rolle.beschreibung}."]
             if befehl.beispiele:
                 out += ["", "Beispiele:", ""]
                 out += [f"- `{p} {b}`" for b in befehl.beispiele]

@@ -9,6 +9,7 @@ same format, so exporting and importing again reproduces the register.
 
 from __future__ import annotations
 
+import enum
 import re
 import tomllib
 from collections.abc import Callable
@@ -103,6 +104,9 @@ class NetzwerkDaten(_Eintrag):
     teilnetz: bool = False
     letzter_bericht: date | None = None
     letzte_selbsterklaerung: date | None = None
+    # The application (seed 001): goals and approach, free text.
+    ziele: str = ""
+    vorgehen: str = ""
     mitglied: tuple[MitgliedDaten, ...] = ()
     kontakt: tuple[KontaktDaten, ...] = ()
 
@@ -226,6 +230,7 @@ class _Anwender:
             _set(netzwerk, beitragsfrei=d.beitragsfrei, teilnetz=d.teilnetz)
             _set(netzwerk, letzter_bericht=d.letzter_bericht)
             _set(netzwerk, letzte_selbsterklaerung=d.letzte_selbsterklaerung)
+            _set(netzwerk, ziele=d.ziele, vorgehen=d.vorgehen)
             _sync_children(
                 netzwerk.mitglieder,
                 d.mitglied,
@@ -300,97 +305,103 @@ def importiere_datei(uow_factory: Callable[[], UnitOfWork], path: Path) -> dict[
     return importiere(uow_factory, lies(text, str(path)))
 
 
-def _ohne_leere(data: dict[str, Any], defaults: BaseModel) -> dict[str, Any]:
-    # Keep exports readable: leave out what equals the import default.
-    return {k: v for k, v in data.items() if v is not None and v != getattr(defaults, k, object())}
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _eintrag(daten: BaseModel, *immer: str) -> dict[str, Any]:
+    """`daten` as a file entry: fields in model order, defaults left out except `immer`.
+
+    Dumping the very models the import validates with keeps the two directions in step: a new
+    field of the import format is exported without touching this function.
+    """
+    werte = daten.model_dump(exclude_defaults=True, exclude_none=True)
+    return {
+        name: _plain(werte[name] if name in werte else getattr(daten, name))
+        for name in type(daten).model_fields
+        if name in werte or name in immer
+    }
+
+
+def _region_daten(region: Region, namen: dict[int, str], eltern: list[str]) -> RegionDaten:
+    return RegionDaten(
+        name=region.name,
+        art=region.art,
+        teil_von=tuple(sorted(eltern)),
+        bundesland=region.bundesland,
+        aliase=tuple(a.name for a in region.aliase),
+        nachbarn=tuple(sorted(namen[n.nachbar_id] for n in region.nachbarn)),
+    )
+
+
+def _netzwerk_daten(n: Netzwerk) -> NetzwerkDaten:
+    return NetzwerkDaten(
+        name=n.name,
+        region=n.region.name,
+        dach=n.dach,
+        art=n.art,
+        thema=n.thema,
+        status=n.status,
+        stadium=n.stadium,
+        offen=n.offen,
+        beitragsfrei=n.beitragsfrei,
+        teilnetz=n.teilnetz,
+        letzter_bericht=n.letzter_bericht,
+        letzte_selbsterklaerung=n.letzte_selbsterklaerung,
+        ziele=n.ziele,
+        vorgehen=n.vorgehen,
+        mitglied=tuple(MitgliedDaten(name=m.name, typ=m.typ) for m in n.mitglieder),
+        kontakt=tuple(
+            KontaktDaten(
+                rolle=k.rolle,
+                name=k.name,
+                organisation=k.organisation,
+                email=k.email,
+                matrix=k.matrix,
+                oeffentlich=k.oeffentlich,
+            )
+            for k in n.kontakte
+        ),
+    )
 
 
 def export_register(uow_factory: Callable[[], UnitOfWork], nur_eigene_regionen: bool = True) -> str:
-    """The register in the import format. Built-in regions are left out unless changed."""
-    eingebaut = {fold(r.name): r for r in eingebaute_regionen().region}
-    out: dict[str, Any] = {"region": [], "netzwerk": [], "partner": []}
+    """The register in the import format; importing it into an empty database and exporting
+    again gives the same text. Built-in regions are left out unless changed."""
+    eingebaut = {
+        fold(r.name): r.model_copy(
+            update={"teil_von": tuple(sorted(r.teil_von)), "nachbarn": tuple(sorted(r.nachbarn))}
+        )
+        for r in eingebaute_regionen().region
+    }
+    out: dict[str, list[dict[str, Any]]] = {"region": [], "netzwerk": [], "partner": []}
     with uow_factory() as uow:
-        namen = {r.id: r.name for r in uow.regionen.alle()}
-        kanten: dict[int, list[str]] = {}
+        regionen = uow.regionen.alle()
+        namen = {r.id: r.name for r in regionen}
+        eltern: dict[int, list[str]] = {}
         for child, parent in uow.regionen.kanten():
-            kanten.setdefault(child, []).append(namen[parent])
-        for r in uow.regionen.alle():
-            daten = RegionDaten(
-                name=r.name,
-                art=r.art,
-                teil_von=tuple(sorted(kanten.get(r.id, []))),
-                bundesland=r.bundesland,
-                aliase=tuple(a.name for a in r.aliase),
-                nachbarn=tuple(sorted(namen[n.nachbar_id] for n in r.nachbarn)),
-            )
-            builtin = eingebaut.get(r.schluessel)
-            normalised = (
-                builtin.model_copy(
-                    update={
-                        "teil_von": tuple(sorted(builtin.teil_von)),
-                        "nachbarn": tuple(sorted(builtin.nachbarn)),
-                    }
-                )
-                if builtin
-                else None
-            )
-            if nur_eigene_regionen and normalised == daten:
+            eltern.setdefault(child, []).append(namen[parent])
+        for r in regionen:
+            daten = _region_daten(r, namen, eltern.get(r.id, []))
+            if nur_eigene_regionen and eingebaut.get(r.schluessel) == daten:
                 continue
-            out["region"].append(_ohne_leere(daten.model_dump(mode="json"), RegionDaten(name="x")))
+            out["region"].append(_eintrag(daten, "name", "art", "teil_von"))
         for n in uow.netzwerke.alle():
-            netz = NetzwerkDaten(
-                name=n.name,
-                region=n.region.name,
-                dach=n.dach,
-                art=n.art,
-                thema=n.thema,
-                status=n.status,
-                stadium=n.stadium,
-                offen=n.offen,
-                beitragsfrei=n.beitragsfrei,
-                teilnetz=n.teilnetz,
-                letzter_bericht=n.letzter_bericht,
-                letzte_selbsterklaerung=n.letzte_selbsterklaerung,
+            out["netzwerk"].append(
+                _eintrag(_netzwerk_daten(n), "name", "region", "dach", "art", "status")
             )
-            eintrag = _ohne_leere(netz.model_dump(exclude={"mitglied", "kontakt"}), _NETZ_DEFAULT)
-            for key in ("letzter_bericht", "letzte_selbsterklaerung"):
-                if key in eintrag:
-                    eintrag[key] = getattr(n, key)
-            eintrag["dach"], eintrag["art"] = n.dach.value, n.art.value
-            eintrag["status"] = n.status.value
-            eintrag["mitglied"] = [{"name": m.name, "typ": m.typ.value} for m in n.mitglieder]
-            eintrag["kontakt"] = [
-                _ohne_leere(
-                    KontaktDaten(
-                        rolle=k.rolle,
-                        name=k.name,
-                        organisation=k.organisation,
-                        email=k.email,
-                        matrix=k.matrix,
-                        oeffentlich=k.oeffentlich,
-                    ).model_dump(mode="json"),
-                    _KONTAKT_DEFAULT,
-                )
-                | {"rolle": k.rolle.value, "name": k.name}
-                for k in n.kontakte
-            ]
-            out["netzwerk"].append(eintrag)
         for p in uow.partner.alle():
-            out["partner"].append(
-                _ohne_leere(
-                    PartnerDaten(
-                        kurz=p.kurz,
-                        name=p.name,
-                        nationaler_kontakt=p.nationaler_kontakt,
-                        nationaler_kontakt_name=p.nationaler_kontakt_name,
-                    ).model_dump(),
-                    _PARTNER_DEFAULT,
-                )
-                | {"kurz": p.kurz, "name": p.name}
+            partner = PartnerDaten(
+                kurz=p.kurz,
+                name=p.name,
+                nationaler_kontakt=p.nationaler_kontakt,
+                nationaler_kontakt_name=p.nationaler_kontakt_name,
             )
+            out["partner"].append(_eintrag(partner, "kurz", "name"))
     return tomli_w.dumps({k: v for k, v in out.items() if v})
-
-
-_NETZ_DEFAULT = NetzwerkDaten(name="x", region="x")
-_KONTAKT_DEFAULT = KontaktDaten(rolle=KontaktRolle.KOORDINATION, name="x")
-_PARTNER_DEFAULT = PartnerDaten(kurz="x", name="x")

@@ -410,29 +410,34 @@ class MatrixBot:
         for index, reply in enumerate(replies):
             await self.send(reply, message, transaction_id(info.event_id, index))
 
-    async def send(self, reply: Reply, source: IncomingMessage | None, txn: str) -> None:
-        """Send `reply`; as a reply to `source` when it goes to the source's room."""
+    async def send(
+        self, reply: Reply, source: IncomingMessage | None, txn: str, attempts: int = 5
+    ) -> bool:
+        """Send `reply`; as a reply to `source` when it goes to the source's room. True once
+        the homeserver accepted it (the reminder scheduler marks reminders sent only then)."""
         room_id = reply.room_id or (source.room_id if source else None)
         if reply.user_id is not None:
             room_id = await self._direct_room(reply.user_id)
             if room_id is None:
-                return
+                return False
         if room_id is None:
             raise ValueError("a reply without a room and without a source message")
         in_reply_to = source.event_id if source and room_id == source.room_id else None
         if reply.attachment is not None:
             await self._send_file(room_id, reply, txn)
         content = notice_content(reply, in_reply_to)
-        for attempt in range(5):
+        for attempt in range(attempts):
             result = await self.client.room_send(
                 room_id, "m.room.message", content, tx_id=txn, ignore_unverified_devices=True
             )
             if isinstance(result, nio.RoomSendResponse):
-                return
+                return True
             # Same transaction id on every attempt: the homeserver drops duplicates.
             log.warning("sending to %s failed (attempt %d): %s", room_id, attempt + 1, result)
-            await asyncio.sleep(2**attempt)
+            if attempt + 1 < attempts:
+                await asyncio.sleep(2**attempt)
         log.error("giving up sending to %s", room_id)
+        return False
 
     async def _direct_room(self, user_id: str) -> str | None:
         """The bot's direct chat with `user_id`, opened (and remembered) on first use."""
@@ -493,12 +498,29 @@ class ReceivedMessage:
     content: dict[str, Any]
 
 
+def _received(room_id: str, event: Any) -> ReceivedMessage:
+    content = event.source.get("content", {})
+    relates = content.get("m.relates_to") or {}
+    return ReceivedMessage(
+        room_id=room_id,
+        event_id=event.event_id,
+        sender=event.sender,
+        msgtype=str(content.get("msgtype", "")),
+        body=str(content.get("body", "")),
+        formatted_body=str(content.get("formatted_body", "")),
+        in_reply_to=(relates.get("m.in_reply_to") or {}).get("event_id"),
+        content=content,
+    )
+
+
 class ChatClient:
     """A small nio client for a human user: send text, wait for the bot's notices."""
 
     def __init__(self, homeserver: str, user_id: str) -> None:
         self.client = nio.AsyncClient(homeserver, user_id, config=_client_config())
         self.inbox: asyncio.Queue[ReceivedMessage] = asyncio.Queue()
+        # Rooms this user was invited to (e.g. the bot opening a direct chat), in order.
+        self.invites: asyncio.Queue[str] = asyncio.Queue()
         self._since: str | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -527,23 +549,28 @@ class ChatClient:
                 await asyncio.sleep(0.5)
                 continue
             self._since = response.next_batch
+            for room_id in response.rooms.invite:
+                await self.invites.put(room_id)
             for room_id, info in response.rooms.join.items():
                 for event in info.timeline.events:
                     if isinstance(event, nio.RoomMessage) and event.sender != self.user_id:
-                        content = event.source.get("content", {})
-                        relates = content.get("m.relates_to") or {}
-                        await self.inbox.put(
-                            ReceivedMessage(
-                                room_id=room_id,
-                                event_id=event.event_id,
-                                sender=event.sender,
-                                msgtype=str(content.get("msgtype", "")),
-                                body=str(content.get("body", "")),
-                                formatted_body=str(content.get("formatted_body", "")),
-                                in_reply_to=(relates.get("m.in_reply_to") or {}).get("event_id"),
-                                content=content,
-                            )
-                        )
+                        await self.inbox.put(_received(room_id, event))
+
+    async def history(self, room_id: str) -> list[ReceivedMessage]:
+        """Every message in the room so far (from anyone), oldest first – for checks that must
+        see everything a room received, not just what arrived while listening."""
+        messages: list[ReceivedMessage] = []
+        start: str | None = None
+        while True:
+            response = await self.client.room_messages(room_id, start=start, limit=100)
+            if not isinstance(response, nio.RoomMessagesResponse):
+                raise RuntimeError(f"reading the history of {room_id} failed: {response}")
+            messages += [
+                _received(room_id, e) for e in response.chunk if isinstance(e, nio.RoomMessage)
+            ]
+            if not response.chunk or not response.end:
+                return messages[::-1]
+            start = response.end
 
     async def create_room(
         self, invite: Iterable[str] = (), direct: bool = False, name: str | None = None
@@ -558,6 +585,12 @@ class ChatClient:
 
     async def join(self, room_id: str) -> None:
         await self.client.join(room_id)
+
+    async def join_invited(self, timeout: float = 15.0) -> str:
+        """Accept the next invitation that arrives (or arrived) and return its room id."""
+        room_id = await asyncio.wait_for(self.invites.get(), timeout)
+        await self.client.join(room_id)
+        return room_id
 
     async def set_power_level(self, room_id: str, user_id: str, level: int) -> None:
         current = await self.client.room_get_state_event(room_id, "m.room.power_levels")

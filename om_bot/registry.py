@@ -105,6 +105,9 @@ class Befehl:
     rolle: Rolle = Rolle.JEDER
     beispiele: tuple[str, ...] = ()
     details: str = ""
+    # Who may use it, in words, for commands whose handler checks the person itself (rolle
+    # JEDER): help then says this instead of "alle".
+    wer: str = ""
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     argumente: tuple[Argument, ...] = field(init=False, compare=False)
     woerter: tuple[str, ...] = field(init=False, compare=False)
@@ -168,9 +171,12 @@ class Familie:
         rolle: Rolle = Rolle.JEDER,
         beispiele: Iterable[str] = (),
         details: str = "",
+        wer: str = "",
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.befehle.append(Befehl(syntax, hilfe, handler, rolle, tuple(beispiele), details))
+            self.befehle.append(
+                Befehl(syntax, hilfe, handler, rolle, tuple(beispiele), details, wer)
+            )
             return handler
 
         return register

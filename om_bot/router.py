@@ -13,19 +13,27 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from om_bot.format import Code, Msg
 from om_bot.messages import IncomingMessage, Reply
 from om_bot.registry import Registry, UsageError
 from om_bot.roles import Akteur, Rolle, Rollen, Verweigert
+from om_bot.termine import Regeln
 from storage.models import AuditEintrag
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from om_bot.erinnerungsquellen import Planung
 
 log = logging.getLogger(__name__)
 
 MAX_COMMAND_LENGTH = 2000
+
+
+def _nichts() -> None:
+    """The scheduler's wake-up while none runs (tests, `om-bot` subcommands)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,13 @@ class Dienste:
     tz: ZoneInfo
     prefixes: tuple[str, ...] = ("!om", "/om")
     geschaeftsstelle_room: str = ""
+    # Wakes the reminder scheduler (`om_bot.planer.Wecker`); the router calls it after every
+    # command that committed, so new or changed data is planned at once.
+    wecker: Callable[[], None] = _nichts
+    # What reminders are planned with (`/om erinnerungen`); None: the defaults.
+    planung: Planung | None = None
+    # The `[termine]` settings: default duration, clash rules, horizon (`om_bot.termine`).
+    termine: Regeln = field(default_factory=Regeln)
 
     @property
     def prefix(self) -> str:
@@ -176,6 +191,8 @@ class Router:
             except Verweigert as refusal:
                 uow.session.rollback()
                 return [self._refused(message, befehl.syntax, refusal)]
+        if uow.committed:
+            self.dienste.wecker()
         replies = result if isinstance(result, list) else [result]
         return [r for r in replies if isinstance(r, Reply)]
 

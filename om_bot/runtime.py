@@ -11,15 +11,17 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
 from commands import familien
 from om_bot.config import Config
+from om_bot.erinnerungsquellen import planung_aus
 from om_bot.matrix import JoinedRoom, MatrixBot
 from om_bot.messages import IncomingMessage, Reply
+from om_bot.planer import Planer, Wecker
 from om_bot.registry import Registry
 from om_bot.roles import Rollen
 from om_bot.router import Dienste, Router
@@ -99,6 +101,8 @@ class App:
     uow: Callable[[], UnitOfWork]
     dienste: Dienste
     router: Router
+    # Wakes the reminder scheduler; `run_bot` connects it (also `dienste.wecker`).
+    wecker: Wecker = field(default_factory=Wecker)
 
 
 def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> App:
@@ -107,6 +111,7 @@ def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(U
     migrate(engine)
     uow = uow_factory(engine)
     registry = Registry(familien(), prefix=_help_prefix(config.bot.prefixes))
+    wecker = Wecker()
     dienste = Dienste(
         registry=registry,
         rollen=Rollen.aus(config.bot.admins, config.bot.geschaeftsstelle_users),
@@ -115,8 +120,11 @@ def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(U
         tz=config.bot.tz,
         prefixes=config.bot.prefixes,
         geschaeftsstelle_room=config.bot.geschaeftsstelle_room,
+        wecker=wecker,
+        planung=planung_aus(config, _help_prefix(config.bot.prefixes)),
+        termine=config.termine.regeln(),
     )
-    return App(config, engine, uow, dienste, Router(dienste))
+    return App(config, engine, uow, dienste, Router(dienste), wecker)
 
 
 def _help_prefix(prefixes: tuple[str, ...]) -> str:
@@ -131,6 +139,33 @@ def make_bot(app: App) -> MatrixBot:
     return MatrixBot(app.config.matrix, app.config.bot, DatabaseState(app.uow), handle)
 
 
+def make_planer(app: App, bot: MatrixBot) -> Planer:
+    """The reminder scheduler of `app`, sending through `bot`."""
+
+    async def senden(reply: Reply, txn: str) -> bool:
+        # Few attempts: the scheduler retries later itself and must not stall other reminders.
+        return await bot.send(reply, None, txn, attempts=2)
+
+    planung = app.dienste.planung or planung_aus(app.config, app.dienste.prefix)
+    return Planer(app.uow, planung, senden, uhr=app.dienste.now)
+
+
+async def _erinnern(app: App, bot: MatrixBot, planer: Planer, stop: asyncio.Event) -> None:
+    """Run the scheduler once the bot has logged in and synced, until `stop`."""
+    bereit = asyncio.ensure_future(bot.ready.wait())
+    halt = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({bereit, halt}, return_when=asyncio.FIRST_COMPLETED)
+    for aufgabe in (bereit, halt):
+        aufgabe.cancel()
+    if stop.is_set():
+        return
+    app.wecker.verbinden(asyncio.get_running_loop(), planer.wecken)
+    try:
+        await planer.laufen(stop)
+    finally:
+        app.wecker.trennen()
+
+
 async def run_bot(app: App, stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM/SIGINT (or `stop`); the command in progress is finished first."""
     stop = stop or asyncio.Event()
@@ -140,9 +175,15 @@ async def run_bot(app: App, stop: asyncio.Event | None = None) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     bot = make_bot(app)
+    erinnern = asyncio.create_task(_erinnern(app, bot, make_planer(app, bot), stop))
     try:
         await bot.run(stop)
     finally:
+        # A reminder cut off mid-send is sent again on the next start with the same
+        # transaction id; the homeserver deduplicates it.
+        erinnern.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await erinnern
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)

@@ -32,6 +32,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# The contact procedure's enums live in its pure domain modules (no SQLAlchemy there).
+from om_bot.ansprachen import Quelle
+from om_bot.erinnerungen import Art as ErinnerungsArt
+from om_bot.kontaktverfahren import Zustand
+from om_bot.termine import TerminArt
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -200,6 +206,9 @@ class Netzwerk(Base):
     teilnetz: Mapped[bool] = mapped_column(Boolean, default=False)
     letzter_bericht: Mapped[date | None]
     letzte_selbsterklaerung: Mapped[date | None]
+    # The application (seed 001): "beschreibt … die Ziele und die Vorgehensweise" (rev. 0002).
+    ziele: Mapped[str] = mapped_column(Text, default="", server_default="")
+    vorgehen: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     region: Mapped[Region] = relationship()
     mitglieder: Mapped[list[Mitglied]] = relationship(
@@ -303,3 +312,251 @@ class AuditEintrag(Base):
     vorher: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     nachher: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     erlaubt: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- Kontaktverfahren (seed 002) and Parallelansprachen (seed 000) -------------------------
+
+
+class Anfrage(Base):
+    """A network asks the Geschäftsstelle for a regional contact person of a national partner.
+
+    `status` and `version` change only by compare-and-set (`AnfrageRepo.setze_status`), so two
+    people taking the same step at once change it exactly once. The person fields and the free
+    texts are personal data: `/om anfrage N löschen` empties them (README, "Datenschutz").
+    """
+
+    __tablename__ = "anfrage"
+    __table_args__ = (
+        Index("ix_anfrage_netzwerk_partner_status", "netzwerk_id", "partner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    netzwerk_id: Mapped[int] = mapped_column(ForeignKey("netzwerk.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    # The network's region when it asked: the released person becomes the contact for it.
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    status: Mapped[Zustand] = mapped_column(_enum(Zustand, "anfrage_status"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    erstellt: Mapped[datetime]
+    geaendert: Mapped[datetime]
+    angefragt_von: Mapped[str] = mapped_column(String(255), default="")
+    notiz: Mapped[str] = mapped_column(Text, default="")
+    person_name: Mapped[str] = mapped_column(String(200), default="")
+    person_email: Mapped[str] = mapped_column(String(254), default="")
+    person_telefon: Mapped[str] = mapped_column(String(40), default="")
+    grund: Mapped[str] = mapped_column(Text, default="")
+    geloescht: Mapped[datetime | None]
+
+    netzwerk: Mapped[Netzwerk] = relationship()
+    partner: Mapped[Partner] = relationship()
+    region: Mapped[Region] = relationship()
+
+
+class RegionalerKontakt(Base):
+    """A partner's regional contact person for a region, recorded when a request is released.
+
+    The next request from that region can be answered from here (`anfrage N aus register`).
+    """
+
+    __tablename__ = "regionaler_kontakt"
+    __table_args__ = (UniqueConstraint("partner_id", "region_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    telefon: Mapped[str] = mapped_column(String(40), default="")
+    anfrage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("anfrage.id", ondelete="SET NULL"), index=True
+    )
+    freigegeben: Mapped[datetime]
+
+    partner: Mapped[Partner] = relationship()
+    region: Mapped[Region] = relationship()
+
+
+class Ansprache(Base):
+    """A network approaches an institution (or a person) in its region (`om_bot.ansprachen`)."""
+
+    __tablename__ = "ansprache"
+    __table_args__ = (
+        Index("ix_ansprache_institution_zeit", "institution_schluessel", "zeit"),
+        Index("ix_ansprache_person_zeit", "person_schluessel", "zeit"),
+        Index("ix_ansprache_partner_zeit", "partner_id", "zeit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    netzwerk_id: Mapped[int] = mapped_column(ForeignKey("netzwerk.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    institution: Mapped[str] = mapped_column(String(200))
+    institution_schluessel: Mapped[str] = mapped_column(String(200))
+    person: Mapped[str] = mapped_column(String(200), default="")
+    person_schluessel: Mapped[str] = mapped_column(String(200), default="")
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
+    zeit: Mapped[datetime]
+    quelle: Mapped[Quelle] = mapped_column(_enum(Quelle, "ansprache_quelle"))
+    anfrage_id: Mapped[int | None] = mapped_column(ForeignKey("anfrage.id", ondelete="SET NULL"))
+
+    netzwerk: Mapped[Netzwerk] = relationship()
+
+
+# --- Erinnerungen und Infodienst (om_bot.erinnerungen, om_bot.planer) ---------------------
+
+
+class Erinnerung(Base):
+    """A planned reminder and, once sent or dropped, its ledger entry.
+
+    The scheduler reconciles these rows with what the sources want (`om_bot.planer`). The key
+    names the origin (``termin:7:…``, ``anfrage:3:…``) instead of a foreign key, so reminders of
+    every feature share one table without depending on the features' migrations; a row whose
+    origin vanished is simply no longer wanted and is deleted unless it was sent.
+    """
+
+    __tablename__ = "erinnerung"
+    __table_args__ = (Index("ix_erinnerung_offen", "gesendet", "verworfen", "faellig"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schluessel: Mapped[str] = mapped_column(String(500), unique=True)
+    art: Mapped[ErinnerungsArt] = mapped_column(_enum(ErinnerungsArt, "erinnerung_art"))
+    room_id: Mapped[str] = mapped_column(String(255), index=True)
+    gruppe: Mapped[str] = mapped_column(String(500), default="")
+    faellig: Mapped[datetime]
+    gueltig_bis: Mapped[datetime]
+    titel: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    angelegt: Mapped[datetime]
+    gesendet: Mapped[datetime | None]
+    verworfen: Mapped[datetime | None]
+    grund: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ErinnerungRaum(Base):
+    """A room's reminder settings (`/om erinnerungen aus|an|<Zeitpunkte>`); no row: defaults."""
+
+    __tablename__ = "erinnerung_raum"
+
+    room_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("raum.room_id", ondelete="CASCADE"), primary_key=True
+    )
+    aktiv: Mapped[bool] = mapped_column(Boolean, default=True)
+    geaendert: Mapped[datetime]
+    geaendert_von: Mapped[str] = mapped_column(String(255), default="")
+
+    versaetze: Mapped[list[ErinnerungVersatz]] = relationship(
+        cascade="all, delete-orphan", order_by="ErinnerungVersatz.minuten.desc()"
+    )
+
+
+class ErinnerungVersatz(Base):
+    """One offset before events that a room chose instead of the configured ones."""
+
+    __tablename__ = "erinnerung_versatz"
+
+    room_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("erinnerung_raum.room_id", ondelete="CASCADE"), primary_key=True
+    )
+    minuten: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class InfodienstAbo(Base):
+    """A room that subscribed to the weekly info service, for one region or all."""
+
+    __tablename__ = "infodienst_abo"
+
+    room_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("raum.room_id", ondelete="CASCADE"), primary_key=True
+    )
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    seit: Mapped[datetime]
+    von: Mapped[str] = mapped_column(String(255), default="")
+
+    region: Mapped[Region | None] = relationship()
+
+
+# --- Termine (om_bot.termine, om_bot.terminverwaltung) ---------------------------------------
+
+
+class Termin(Base):
+    """An event or meeting, possibly recurring (`rrule`); `start`/`ende` is its first occurrence.
+
+    The occurrences themselves are rows of `TerminVorkommen` (series expanded up to a horizon),
+    so clash detection is an indexed query. A network-less event belongs to the Geschäftsstelle
+    or a partner. `sequenz` counts changes for the .ics export (SEQUENCE), `abgesagt` marks a
+    cancelled event or series; the row stays for the history and the export (STATUS:CANCELLED).
+    """
+
+    __tablename__ = "termin"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    titel: Mapped[str] = mapped_column(String(200))
+    art: Mapped[TerminArt] = mapped_column(_enum(TerminArt, "termin_art"))
+    netzwerk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("netzwerk.id", ondelete="SET NULL"), index=True
+    )
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    start: Mapped[datetime]
+    ende: Mapped[datetime]
+    ganztaegig: Mapped[bool] = mapped_column(Boolean, default=False)
+    # No end was given: `ende` is start + the configured default duration.
+    ohne_ende: Mapped[bool] = mapped_column(Boolean, default=False)
+    rrule: Mapped[str] = mapped_column(String(200), default="")
+    # The wall clock the RRULE repeats on (the configured zone when it was registered).
+    zeitzone: Mapped[str] = mapped_column(String(64))
+    ort: Mapped[str] = mapped_column(String(200), default="")
+    raum_id: Mapped[str] = mapped_column(String(255), default="")
+    erstellt: Mapped[datetime]
+    erstellt_von: Mapped[str] = mapped_column(String(255), default="")
+    geaendert: Mapped[datetime]
+    sequenz: Mapped[int] = mapped_column(Integer, default=0)
+    abgesagt: Mapped[datetime | None]
+    # Series: occurrences are stored up to here (`terminverwaltung.auffuellen` extends it).
+    expandiert_bis: Mapped[datetime | None] = mapped_column(index=True)
+
+    netzwerk: Mapped[Netzwerk | None] = relationship()
+    region: Mapped[Region] = relationship()
+    ausnahmen: Mapped[list[TerminAusnahme]] = relationship(
+        cascade="all, delete-orphan", order_by="TerminAusnahme.tag"
+    )
+
+
+class TerminAusnahme(Base):
+    """A cancelled occurrence of a series, by its local date (EXDATE in the export)."""
+
+    __tablename__ = "termin_ausnahme"
+
+    termin_id: Mapped[int] = mapped_column(
+        ForeignKey("termin.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[date] = mapped_column(Date, primary_key=True)
+    abgesagt: Mapped[datetime]
+    von: Mapped[str] = mapped_column(String(255), default="")
+
+
+class TerminVorkommen(Base):
+    """One occurrence of an event, in UTC, with the event's region copied for the index.
+
+    Clash candidates are found through ``(region_id, start)``; cancelled occurrences stay
+    (reminders announce the cancellation) with `abgesagt` set and never clash. `kollision` is
+    the stored clash mark that `/om termine` shows; `om_bot.terminverwaltung` keeps it right
+    when events are registered, changed or cancelled.
+    """
+
+    __tablename__ = "termin_vorkommen"
+    __table_args__ = (
+        Index("ix_termin_vorkommen_region_start", "region_id", "start"),
+        Index("ix_termin_vorkommen_start", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    termin_id: Mapped[int] = mapped_column(ForeignKey("termin.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    start: Mapped[datetime]
+    ende: Mapped[datetime]
+    abgesagt: Mapped[datetime | None]
+    kollision: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    termin: Mapped[Termin] = relationship()

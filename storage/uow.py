@@ -17,12 +17,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories import (
+    AnfrageRepo,
+    AnspracheRepo,
     AuditRepo,
+    ErinnerungRepo,
     EventRepo,
     NetzwerkRepo,
     PartnerRepo,
     RaumRepo,
+    RegionalerKontaktRepo,
     RegionRepo,
+    TerminRepo,
     ZustandRepo,
 )
 
@@ -36,6 +41,11 @@ class UnitOfWork:
     zustand: ZustandRepo
     events: EventRepo
     audit: AuditRepo
+    erinnerungen: ErinnerungRepo
+    anfragen: AnfrageRepo
+    regionale_kontakte: RegionalerKontaktRepo
+    ansprachen: AnspracheRepo
+    termine: TerminRepo
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -51,6 +61,11 @@ class UnitOfWork:
         self.zustand = ZustandRepo(self.session)
         self.events = EventRepo(self.session)
         self.audit = AuditRepo(self.session)
+        self.erinnerungen = ErinnerungRepo(self.session)
+        self.anfragen = AnfrageRepo(self.session)
+        self.regionale_kontakte = RegionalerKontaktRepo(self.session)
+        self.ansprachen = AnspracheRepo(self.session)
+        self.termine = TerminRepo(self.session)
         return self
 
     def __exit__(
@@ -68,6 +83,11 @@ class UnitOfWork:
     def commit(self) -> None:
         self.session.commit()
         self._committed = True
+
+    @property
+    def committed(self) -> bool:
+        """Whether this unit of work committed (the router then wakes the scheduler)."""
+        return self._committed
 
     def flush(self) -> None:
         self.session.flush()

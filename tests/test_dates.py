@@ -528,7 +528,7 @@ FEHLER: list[tuple[str, str]] = [
     ("irgendwann", "kann ich nicht als Datum lesen"),
     ("", "Bitte geben Sie ein Datum an"),
     ("   ", "Bitte geben Sie ein Datum an"),
-    ("03/12/2027", "kann ich nicht als Datum lesen"),
+    ("03/12/2027", "ist mehrdeutig"),  # dateparser fallback: 3 December or 12 March?
     ("12.03", "kann ich nicht als Datum lesen"),
     ("am 12.03.2027 Blumenkohl", "„am 12.03.2027“ habe ich verstanden, „Blumenkohl“ aber nicht"),
     ("x" * 10_000, "zu lang"),
@@ -1008,3 +1008,105 @@ def test_parse_dauer(text: str, dauer: timedelta) -> None:
 def test_parse_dauer_fehler(text: str, fragment: str) -> None:
     with pytest.raises(DatumFehler, match=fragment):
         parse_dauer(text)
+
+
+# ---------------------------------------------------------------------------
+# The dateparser fallback: complete absolute dates in other spellings
+# ---------------------------------------------------------------------------
+
+FREMDE_DATEN: list[tuple[str, E]] = [
+    ("12 March 2027", tag(2027, 3, 12)),
+    ("March 12, 2027", tag(2027, 3, 12)),
+    ("march 12 2027", tag(2027, 3, 12)),
+    ("12th of March 2027", tag(2027, 3, 12)),
+    ("Dec. 5, 2027", tag(2027, 12, 5)),
+    ("5 Dec 2027", tag(2027, 12, 5)),
+    ("12 Sept 2027", tag(2027, 9, 12)),
+    ("12 May 2027", tag(2027, 5, 12)),
+    ("2027/03/12", tag(2027, 3, 12)),
+    ("2027/3/5", tag(2027, 3, 5)),
+    ("13/03/2027", tag(2027, 3, 13)),  # only one reading: the 13th cannot be a month
+    ("07/07/2027", tag(2027, 7, 7)),  # both readings are the same day
+    # the own grammar still reads times, ranges and everything around the date
+    ("12 March 2027 um 14 Uhr", um(2027, 3, 12, 14)),
+    ("12 March 2027 14:00 bis 16:00", von_bis(b(2027, 3, 12, 14), b(2027, 3, 12, 16))),
+    ("am 2027/03/12 von 14 bis 16 Uhr", von_bis(b(2027, 3, 12, 14), b(2027, 3, 12, 16))),
+    # spellings the own grammar knows never reach dateparser
+    ("12 Mär 2027", tag(2027, 3, 12)),
+    ("12. März 2027", tag(2027, 3, 12)),
+]
+
+
+@pytest.mark.parametrize(("text", "erwartet"), FREMDE_DATEN, ids=[t for t, _ in FREMDE_DATEN])
+def test_dateparser_fallback(text: str, erwartet: E) -> None:
+    _pruefen(parse_when(text, JETZT, B), erwartet)
+
+
+FREMDE_FEHLER: list[tuple[str, str]] = [
+    # dateparser itself would read these (as 12 March, as 13 January, as 3 December …)
+    ("03/12/2027", "ist mehrdeutig: der 03.12.2027 oder der 12.03.2027"),
+    ("03/13/2027", "kann ich nicht sicher lesen"),
+    ("2027/13/01", "Monat 13 ungültig"),
+    ("31 February 2027", "Den 31.02.2027 gibt es nicht"),
+    # not complete, not absolute, or no month at all: never handed to dateparser
+    ("12 March", "kann ich nicht als Datum lesen"),
+    ("March 2027", "kann ich nicht als Datum lesen"),
+    ("tomorrow", "kann ich nicht als Datum lesen"),
+    ("in 2 days", "kann ich nicht als Datum lesen"),
+    ("12 Teilnehmer 2027", "kann ich nicht als Datum lesen"),
+    ("12 mars 2027", "kann ich nicht als Datum lesen"),  # French is not among the languages
+    ("12 March 27", "kann ich nicht als Datum lesen"),  # two-digit years only as 12.03.27
+    # the rewritten text must be understood completely, as always
+    ("12 March 2027 Blumenkohl", "„12.03.2027“ habe ich verstanden, „Blumenkohl“ aber nicht"),
+    ("12 March 2027 um 3 Uhr", "mehrdeutig"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), FREMDE_FEHLER, ids=[t for t, _ in FREMDE_FEHLER])
+def test_dateparser_fallback_wird_nicht_blind_vertraut(text: str, fragment: str) -> None:
+    with pytest.raises(DatumFehler) as info:
+        parse_when(text, JETZT, B)
+    assert fragment in info.value.meldung
+    assert info.value.beispiel
+
+
+def test_dateparser_allein_wuerde_falsch_lesen() -> None:
+    """Why the round trip is needed: raw dateparser swaps day and month."""
+    import dateparser
+
+    einstellungen = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]}
+    roh = dateparser.parse("03/12/2027", languages=["de", "en"], settings=einstellungen)
+    assert roh is not None and (roh.month, roh.day) == (3, 12)  # not 3 December
+    with pytest.raises(DatumFehler, match="mehrdeutig"):
+        parse_when("03/12/2027", JETZT, B)
+
+
+@pytest.mark.parametrize(
+    ("text", "vorher", "erwartet", "nachher"),
+    [
+        (
+            "Treffen 12 March 2027 um 14 Uhr in Hamburg",
+            "Treffen",
+            um(2027, 3, 12, 14),
+            "in Hamburg",
+        ),
+        ("Infostand 2027/03/12 art:infostand", "Infostand", tag(2027, 3, 12), "art:infostand"),
+    ],
+)
+def test_find_when_mit_dateparser(text: str, vorher: str, erwartet: E, nachher: str) -> None:
+    v, z, n = find_when(text, JETZT, B)
+    assert (v, n) == (vorher, nachher)
+    _pruefen(z, erwartet)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("Treffen ort: Halle 3 May 2027", "kein Datum"),  # an option value is no date phrase
+        ("Infostand 12 Teilnehmer 2027", "kein Datum"),
+        ("Bericht 2027/01/05 Treffen 12 March 2027", "mehr als eine Zeitangabe"),
+    ],
+)
+def test_find_when_mit_dateparser_fehler(text: str, fragment: str) -> None:
+    with pytest.raises(DatumFehler, match=fragment):
+        find_when(text, JETZT, B)

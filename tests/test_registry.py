@@ -170,6 +170,8 @@ class _FakeUow:
         self.audit = self
         self.session = self
         self.added: list[Any] = []
+        # The router wakes the reminder scheduler only after a command that committed.
+        self.committed = False
 
     def get(self, room_id: str) -> None:
         return None
