@@ -45,7 +45,13 @@ sys.path.insert(0, str(ROOT))
 
 from om_bot import terminverwaltung as tv  # noqa: E402
 from om_bot.importer import importiere_datei  # noqa: E402
-from om_bot.termine import Regeln, TerminArt, suchfenster, ueberlappende_regionen  # noqa: E402
+from om_bot.termine import (  # noqa: E402
+    LANG_AB,
+    Regeln,
+    TerminArt,
+    suchfenster,
+    ueberlappende_regionen,
+)
 from storage.db import make_engine, migrate  # noqa: E402
 from storage.models import Netzwerk, Region, Termin, TerminVorkommen  # noqa: E402
 from storage.uow import UnitOfWork, uow_factory  # noqa: E402
@@ -109,7 +115,7 @@ def fuellen(uow: Callable[[], UnitOfWork], anzahl: int, zufall: random.Random) -
             )  # fmt: skip
             vorkommen_rows.append(
                 {"termin_id": naechste_id, "region_id": region_id, "start": start, "ende": ende,
-                 "abgesagt": None, "kollision": zufall.random() < 0.3}
+                 "abgesagt": None, "kollision": zufall.random() < 0.3, "lang": False}
             )  # fmt: skip
             naechste_id += 1
             if len(termin_rows) >= 5000:
@@ -176,14 +182,14 @@ def plan(engine: Engine, region_ids: set[int]) -> list[str]:
             "EXPLAIN QUERY PLAN SELECT * FROM termin_vorkommen WHERE region_id IN "
             f"({ids}) AND start < :bis AND start >= :ab AND ende > :von AND abgesagt IS NULL"
         )
-        werte = {"bis": bis.replace(tzinfo=None), "ab": (von - tv.RUECKBLICK).replace(tzinfo=None),
+        werte = {"bis": bis.replace(tzinfo=None), "ab": (von - LANG_AB).replace(tzinfo=None),
                  "von": von.replace(tzinfo=None)}  # fmt: skip
     else:
         sql = (
             "EXPLAIN SELECT * FROM termin_vorkommen WHERE region_id IN "
             f"({ids}) AND start < :bis AND start >= :ab AND ende > :von AND abgesagt IS NULL"
         )
-        werte = {"bis": bis, "ab": von - tv.RUECKBLICK, "von": von}
+        werte = {"bis": bis, "ab": von - LANG_AB, "von": von}
     with engine.connect() as conn:
         return [" ".join(str(x) for x in row) for row in conn.execute(text(sql), werte)]
 
@@ -274,7 +280,8 @@ def _postgres_url(basis: str) -> str | None:
 
 def _ausgabe(e: dict[str, Any]) -> None:
     def zeile(titel: str, p: dict[str, float]) -> str:
-        return f"  {titel:<42} p50 {p['p50']:6.2f} ms   p95 {p['p95']:6.2f} ms   max {p['max']:6.2f} ms"
+        werte = f"p50 {p['p50']:6.2f} ms   p95 {p['p95']:6.2f} ms   max {p['max']:6.2f} ms"
+        return f"  {titel:<42} {werte}"
 
     def zahl(n: int) -> str:
         return f"{n:,}".replace(",", ".")

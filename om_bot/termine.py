@@ -61,6 +61,10 @@ SEED_001_TREFFEN = "„tagt mindestens zweimal im Jahr“"
 # The clash query looks this far back for events that started earlier and still run; longer
 # events are refused (a campaign week is split into its days).
 MAX_DAUER = timedelta(days=14)
+# Occurrences up to this long (every timed event of a day, every one-day all-day event, also
+# on the 25-hour day in October) are "short": the clash query looks back only this far for
+# them and the full MAX_DAUER only among the few long ones (a separate index).
+LANG_AB = timedelta(hours=26)
 # A guard against rules that would produce absurd numbers of rows (daily for ten years).
 MAX_VORKOMMEN = 2000
 

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from om_bot import erinnerungen
 from om_bot.termine import (
+    LANG_AB,
     MAX_DAUER,
     Regeln,
     TerminArt,
@@ -86,17 +87,18 @@ def zone(termin: Termin) -> ZoneInfo:
     return ZoneInfo(termin.zeitzone)
 
 
-def _schreiben(
-    uow: UnitOfWork, termin: Termin, von: datetime, bis: datetime
+def _bauen(
+    uow: UnitOfWork, termin: Termin, von: datetime, bis: datetime, *, laufende: bool
 ) -> list[TerminVorkommen]:
-    """Store the occurrences of `termin` that start in [von, bis) (cancelled days flagged)."""
+    """The occurrence rows of `termin` in [von, bis) (cancelled days flagged). `laufende`:
+    also the one that already runs at `von` (all-day today); not when extending a series,
+    where it is stored already."""
     tz = zone(termin)
-    ausnahmen = {a.tag: a.abgesagt for a in termin.ausnahmen}
+    # Only series have cancelled days (and a new single event no loaded collection yet).
+    ausnahmen = {a.tag: a.abgesagt for a in termin.ausnahmen} if termin.rrule else {}
     rows = []
     for beginn, ende in vorkommen(termin, von, bis):
-        # An occurrence that already runs at `von` is either stored already (a series being
-        # extended) or the one a new event starts with (all-day today: `von` is now).
-        if beginn.astimezone(UTC) < von and termin.expandiert_bis is not None:
+        if beginn.astimezone(UTC) < von and not laufende:
             continue
         rows.append(
             TerminVorkommen(
@@ -107,21 +109,22 @@ def _schreiben(
                 ende=ende.astimezone(UTC),
                 abgesagt=termin.abgesagt or ausnahmen.get(beginn.astimezone(tz).date()),
                 kollision=False,
+                lang=ende.astimezone(UTC) - beginn.astimezone(UTC) > LANG_AB,
             )
         )
-    uow.termine.add_vorkommen(rows)
     return rows
 
 
-def _alles_schreiben(
+def _alle_bauen(
     uow: UnitOfWork, termin: Termin, jetzt: datetime, regeln: Regeln
 ) -> list[TerminVorkommen]:
-    """Store the occurrences of `termin` that have not ended at `jetzt`, up to the horizon."""
+    """The occurrences of `termin` that have not ended at `jetzt`, up to the horizon (not yet
+    added: the caller first checks them for clashes, so they are inserted with their mark)."""
     bis = jetzt + regeln.horizont
-    termin.expandiert_bis = None
-    rows = _schreiben(uow, termin, jetzt, bis)
-    if termin.rrule:
-        termin.expandiert_bis = bis
+    rows = _bauen(uow, termin, jetzt, bis, laufende=True)
+    neu = bis if termin.rrule else None
+    if termin.expandiert_bis != neu:
+        termin.expandiert_bis = neu
     return rows
 
 
@@ -170,7 +173,11 @@ def _finde(
     nah = {r: ueberlappende_regionen(r, kanten) for r in {row.region_id for row in aktiv}}
     regionen = set().union(*nah.values())
     kandidaten = uow.termine.kandidaten(
-        _verschmolzen(fenster), regionen, RUECKBLICK, ohne_termin_id=termin_id
+        _verschmolzen(fenster),
+        regionen,
+        kurz=LANG_AB,
+        rueckblick=RUECKBLICK,
+        ohne_termin_id=termin_id,
     )
     # Match candidates to own occurrences by window (sorted by start): a bisection instead of
     # comparing every pair, so a daily series in a busy region stays fast.
@@ -187,6 +194,8 @@ def _finde(
                 ergebnis.append(Kollision(eigenes, anderes))
             k -= 1
     ergebnis.sort(key=lambda k: (k.eigenes.start, k.anderes.start, k.anderes.id))
+    # The names for the answer, for the actual clashes only (one query).
+    uow.termine.lade({k.anderes.termin_id for k in ergebnis})
     return ergebnis
 
 
@@ -253,10 +262,10 @@ def auffuellen(uow: UnitOfWork, jetzt: datetime, regeln: Regeln) -> int:
     serien = uow.termine.zum_auffuellen(bis - timedelta(days=7))
     for termin in serien:
         assert termin.expandiert_bis is not None
-        rows = _schreiben(uow, termin, termin.expandiert_bis, bis)
+        rows = _bauen(uow, termin, termin.expandiert_bis, bis, laufende=False)
         termin.expandiert_bis = bis
-        uow.flush()
         _setze_marken(kollisionen(uow, termin, regeln, rows), rows)
+        uow.termine.add_vorkommen(rows)
         termin_geaendert(uow, termin, Aenderung.FORTGESCHRIEBEN, jetzt)
     return len(serien)
 
@@ -264,12 +273,15 @@ def auffuellen(uow: UnitOfWork, jetzt: datetime, regeln: Regeln) -> int:
 def anlegen(uow: UnitOfWork, termin: Termin, jetzt: datetime, regeln: Regeln) -> list[Kollision]:
     """Store a new event with its occurrences; its clashes (it is stored anyway, marked)."""
     auffuellen(uow, jetzt, regeln)
+    # Set before the INSERT, so it goes with it (no UPDATE right after).
+    termin.expandiert_bis = jetzt + regeln.horizont if termin.rrule else None
     uow.termine.add(termin)
     uow.flush()
-    rows = _alles_schreiben(uow, termin, jetzt, regeln)
-    uow.flush()
+    rows = _alle_bauen(uow, termin, jetzt, regeln)
     treffer = kollisionen(uow, termin, regeln, rows)
     _setze_marken(treffer, rows)
+    uow.termine.add_vorkommen(rows)
+    uow.flush()
     termin_geaendert(uow, termin, Aenderung.ANGELEGT, jetzt)
     return treffer
 
@@ -287,10 +299,11 @@ def aendern(uow: UnitOfWork, termin: Termin, jetzt: datetime, regeln: Regeln) ->
     uow.flush()
     termin.sequenz += 1
     termin.geaendert = jetzt
-    rows = _alles_schreiben(uow, termin, jetzt, regeln)
-    uow.flush()
+    rows = _alle_bauen(uow, termin, jetzt, regeln)
     treffer = kollisionen(uow, termin, regeln, rows)
     _setze_marken(treffer, rows)
+    uow.termine.add_vorkommen(rows)
+    uow.flush()
     jetzt_partner = {k.anderes.id for k in treffer}
     _markieren(uow, [r for r in frueher if r.id not in jetzt_partner], regeln, zone(termin))
     termin_geaendert(uow, termin, Aenderung.GEAENDERT, jetzt)

@@ -539,7 +539,8 @@ class TerminAusnahme(Base):
 class TerminVorkommen(Base):
     """One occurrence of an event, in UTC, with the event's region copied for the index.
 
-    Clash candidates are found through ``(region_id, start)``; cancelled occurrences stay
+    Clash candidates are found through ``(region_id, start)`` (and ``(lang, region_id,
+    start)`` for the few multi-day ones, see `TerminRepo.kandidaten`); cancelled occurrences stay
     (reminders announce the cancellation) with `abgesagt` set and never clash. `kollision` is
     the stored clash mark that `/om termine` shows; `om_bot.terminverwaltung` keeps it right
     when events are registered, changed or cancelled.
@@ -548,6 +549,7 @@ class TerminVorkommen(Base):
     __tablename__ = "termin_vorkommen"
     __table_args__ = (
         Index("ix_termin_vorkommen_region_start", "region_id", "start"),
+        Index("ix_termin_vorkommen_lang_region_start", "lang", "region_id", "start"),
         Index("ix_termin_vorkommen_start", "start"),
     )
 
@@ -558,5 +560,7 @@ class TerminVorkommen(Base):
     ende: Mapped[datetime]
     abgesagt: Mapped[datetime | None]
     kollision: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Longer than `om_bot.termine.LANG_AB` (multi-day events): searched with a longer look-back.
+    lang: Mapped[bool] = mapped_column(Boolean, default=False)
 
     termin: Mapped[Termin] = relationship()

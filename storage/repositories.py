@@ -6,11 +6,11 @@ Repositories never commit; the unit of work around them decides (`storage.uow`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, union_all, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, delete, func, or_, select, union_all, update
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from om_bot.kontaktverfahren import OFFEN, Zustand
 from storage.models import (
@@ -517,14 +517,19 @@ class ErinnerungRepo(_Repo):
 # --- Termine ---------------------------------------------------------------------------------
 
 
+_FRUEHESTENS = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 class TerminRepo(_Repo):
     """Events and their stored occurrences (`om_bot.terminverwaltung` writes them)."""
 
     def _mit_termin(self) -> Select[TerminVorkommen]:
+        # One query: the event, its network and region are many-to-one, joined in (of network
+        # and region only what messages show; the rest loads when touched).
+        termin = joinedload(TerminVorkommen.termin, innerjoin=True)
         return select(TerminVorkommen).options(
-            selectinload(TerminVorkommen.termin).selectinload(Termin.netzwerk),
-            selectinload(TerminVorkommen.termin).selectinload(Termin.region),
-            selectinload(TerminVorkommen.termin).selectinload(Termin.ausnahmen),
+            termin.joinedload(Termin.netzwerk).load_only(Netzwerk.id, Netzwerk.name),
+            termin.joinedload(Termin.region, innerjoin=True).load_only(Region.id, Region.name),
         )
 
     def add(self, termin: Termin) -> None:
@@ -561,47 +566,79 @@ class TerminRepo(_Repo):
         self,
         fenster: Sequence[tuple[datetime, datetime]],
         region_ids: Iterable[int],
+        *,
+        kurz: timedelta,
         rueckblick: timedelta,
         ohne_termin_id: int | None = None,
     ) -> Sequence[TerminVorkommen]:
         """Occurrences (not cancelled) in these regions that overlap one of the windows.
 
-        Per window one range scan on ``(region_id, start)``: ``start`` between the window's
-        start minus `rueckblick` (the longest possible occurrence) and its end; `ende` and
-        the exclusion of the event itself are checked on the few rows found. Several windows
-        (a series) go out as one UNION ALL per 100 windows.
+        Per window two index range scans: short occurrences (at most `kurz` long) on
+        ``(region_id, start)`` with ``start`` from the window's start minus `kurz`, and the
+        few long ones on ``(lang, region_id, start)`` with the full `rueckblick`; `ende` and
+        the exclusion of the event itself are checked on the few rows found. One window (a
+        single event) is one query (the two ranges OR-ed), several windows (a series) one
+        UNION ALL per 100 windows. Only the occurrence rows: a join would cost PostgreSQL more
+        planning than the scan itself; `lade` fetches the events of actual clashes.
         """
         ids = sorted(set(region_ids))
         if not fenster or not ids:
             return []
 
-        def bedingungen(von: datetime, bis: datetime) -> list[Any]:
-            teile: list[Any] = [
+        def bereich(von: datetime, bis: datetime, lang: bool) -> Any:
+            if lang:
+                return and_(
+                    TerminVorkommen.lang.is_(True),
+                    TerminVorkommen.region_id.in_(ids),
+                    TerminVorkommen.start >= von - rueckblick,
+                    TerminVorkommen.start < von - kurz,
+                )
+            return and_(
                 TerminVorkommen.region_id.in_(ids),
+                TerminVorkommen.start >= von - kurz,
                 TerminVorkommen.start < bis,
-                TerminVorkommen.start >= von - rueckblick,
-                TerminVorkommen.ende > von,
-                TerminVorkommen.abgesagt.is_(None),
-            ]
+            )
+
+        def rest(von: datetime) -> list[Any]:
+            teile: list[Any] = [TerminVorkommen.ende > von, TerminVorkommen.abgesagt.is_(None)]
             if ohne_termin_id is not None:
                 teile.append(TerminVorkommen.termin_id != ohne_termin_id)
             return teile
 
         if len(fenster) == 1:
-            return self.session.scalars(self._mit_termin().where(*bedingungen(*fenster[0]))).all()
-        gefunden: set[int] = set()
+            von, bis = fenster[0]
+            return self.session.scalars(
+                select(TerminVorkommen).where(
+                    or_(bereich(von, bis, False), bereich(von, bis, True)), *rest(von)
+                )
+            ).all()
+        gefunden: dict[int, TerminVorkommen] = {}
+        spalten = TerminVorkommen.__table__.columns
         for anfang in range(0, len(fenster), 100):
-            teil = [
-                select(TerminVorkommen.id).where(*bedingungen(von, bis))
+            teile = [
+                select(*spalten).where(bereich(von, bis, lang), *rest(von))
                 for von, bis in fenster[anfang : anfang + 100]
+                for lang in (False, True)
             ]
-            gefunden.update(self.session.scalars(union_all(*teil)))
-        if not gefunden:
+            for row in self.session.scalars(
+                select(TerminVorkommen).from_statement(union_all(*teile))
+            ):
+                gefunden[row.id] = row
+        return list(gefunden.values())
+
+    def lade(self, termin_ids: Iterable[int]) -> Sequence[Termin]:
+        """Events with the names of network and region, into the session (so that
+        ``vorkommen.termin`` is found there without a query)."""
+        ids = sorted(set(termin_ids))
+        if not ids:
             return []
         return self.session.scalars(
-            self._mit_termin()
-            .where(TerminVorkommen.id.in_(sorted(gefunden)))
-            .order_by(TerminVorkommen.start)
+            select(Termin)
+            .options(
+                joinedload(Termin.netzwerk).load_only(Netzwerk.id, Netzwerk.name),
+                joinedload(Termin.region, innerjoin=True).load_only(Region.id, Region.name),
+            )
+            .where(Termin.id.in_(ids))
         ).all()
 
     def im_zeitraum(
@@ -664,6 +701,9 @@ class TerminRepo(_Repo):
             select(Termin)
             .options(selectinload(Termin.ausnahmen))
             .where(
+                # The lower bound matters: with only `< grenze` SQLite's range scan starts at
+                # the NULLs of every single event (NULL sorts first in its indexes).
+                Termin.expandiert_bis > _FRUEHESTENS,
                 Termin.expandiert_bis < grenze,
                 Termin.abgesagt.is_(None),
                 Termin.rrule != "",

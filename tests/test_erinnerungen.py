@@ -4,10 +4,12 @@ obligations, contact requests, the info service's content and the catch-up choic
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from om_bot.config import Config, ConfigError, config_from_mapping, load_config
 from om_bot.erinnerungen import (
     Abo,
     Art,
@@ -38,7 +40,9 @@ from om_bot.erinnerungen import (
     versatz_text,
     wandzeit,
 )
+from om_bot.erinnerungsquellen import einstellungen_aus
 
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 BERLIN = ZoneInfo("Europe/Berlin")
 E = Einstellungen(tz=BERLIN)
 TAG, STUNDE, MINUTE = timedelta(days=1), timedelta(hours=1), timedelta(minutes=1)
@@ -456,3 +460,54 @@ def test_catch_up_sends_the_latest_of_a_group_and_drops_useless_ones() -> None:
     assert [f.id for f in auswahl.senden] == [4, 2]
     assert [f.id for f in auswahl.ueberholt] == [1]
     assert [f.id for f in auswahl.abgelaufen] == [3]
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def _config(**reminders: object) -> Config:
+    return config_from_mapping(
+        {
+            "matrix": {
+                "homeserver": "https://matrix.example.org",
+                "user_id": "@om-bot:example.org",
+                "password": "pw",
+            },
+            "bot": {"geschaeftsstelle_users": ["@gs:example.org"]},
+            "reminders": reminders,
+        },
+        env={},
+    )
+
+
+def test_reminder_settings_from_the_configuration() -> None:
+    e = einstellungen_aus(load_config(EXAMPLE, env={}))
+    assert e.vor_termin == (TAG, STUNDE)
+    assert e.treffen_stichtage == (Stichtag(6, 1, 1), Stichtag(9, 1, 2))
+    assert (e.bericht_vorlauf_tage, e.selbsterklaerung_vorlauf_tage) == ((30,), (60, 14))
+    assert (e.infodienst_wochentag, e.infodienst_uhrzeit) == (0, time(8, 0))
+    assert e.anfrage_nach_tagen == 7 and e.geschaeftsstelle_room == "!geschaeftsstelle:example.org"
+    eigene = einstellungen_aus(
+        _config(before_event=["1h", "2d"], digest_wochentag="Fr", digest_uhrzeit="18:30:15")
+    )
+    assert eigene.vor_termin == (2 * TAG, STUNDE)
+    assert (eigene.infodienst_wochentag, eigene.infodienst_uhrzeit) == (4, time(18, 30, 15))
+    assert eigene.geschaeftsstelle_users == ("@gs:example.org",)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("treffen_stichtage", ["1. Juni"]),
+        ("treffen_stichtage", ["31.02.:1"]),
+        ("digest_wochentag", "Blumentag"),
+        ("digest_uhrzeit", "8 Uhr"),
+        ("pflichten_uhrzeit", "25:00"),
+        ("anfrage_nach_tagen", -1),
+        ("bericht_vorlauf_tage", [400]),
+        ("digest_wochen", 0),
+    ],
+)
+def test_bad_reminder_settings_name_their_key(key: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=rf"reminders\.{key}"):
+        _config(**{key: value})

@@ -296,6 +296,19 @@ def test_ueberschneidung_ueber_mitternacht(bot: Bot) -> None:
     assert "Fr, 12.03.2027, 22:00 – Sa, 13.03.2027, 01:00 Uhr" in fruehstueck
 
 
+def test_mehrtaegige_termine_werden_gefunden(bot: Bot) -> None:
+    """A four-day fair is a "long" occurrence: found on its last day, too (other index)."""
+    bot.sag(GS, GS_RAUM, "termin Messe vom 10. bis 13.03.2027 in Hamburg")
+    assert bot.vorkommen(1)[0].lang
+    letzter_tag = bot.antwort(MAX, HH, "termin Treffen am 13.03.2027 um 15 Uhr")
+    assert "„Messe“ (Nr. 1, Veranstaltung) – ohne Netzwerk – Mi, 10.03.2027 – Sa, 13.03.2027" in (
+        letzter_tag
+    )
+    danach = bot.antwort(MAX, HH, "termin Treffen am 14.03.2027 um 15 Uhr")
+    assert "Terminüberschneidung" not in danach
+    assert not bot.vorkommen(2)[0].lang
+
+
 def test_verschachtelte_regionen_in_beide_richtungen(bot: Bot) -> None:
     replies = bot.sag(GS, GS_RAUM, "termin Bayerischer Tag am 05.05.2027 um 10 Uhr in Bayern")
     assert "Terminüberschneidung" not in replies[0].text

@@ -99,6 +99,7 @@ def upgrade() -> None:
         sa.Column("ende", sa.DateTime(timezone=True), nullable=False),
         sa.Column("abgesagt", sa.DateTime(timezone=True), nullable=True),
         sa.Column("kollision", sa.Boolean(), nullable=False),
+        sa.Column("lang", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["region_id"],
             ["region.id"],
@@ -118,6 +119,10 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_termin_vorkommen_region_start", ["region_id", "start"], unique=False
         )
+        # The same for the few multi-day occurrences, which need a longer look-back.
+        batch_op.create_index(
+            "ix_termin_vorkommen_lang_region_start", ["lang", "region_id", "start"], unique=False
+        )
         # Listings and reminders over all regions.
         batch_op.create_index("ix_termin_vorkommen_start", ["start"], unique=False)
         batch_op.create_index(
@@ -129,6 +134,7 @@ def downgrade() -> None:
     with op.batch_alter_table("termin_vorkommen", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_termin_vorkommen_termin_id"))
         batch_op.drop_index("ix_termin_vorkommen_start")
+        batch_op.drop_index("ix_termin_vorkommen_lang_region_start")
         batch_op.drop_index("ix_termin_vorkommen_region_start")
 
     op.drop_table("termin_vorkommen")
