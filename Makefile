@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check docs bench clean
+.PHONY: demo test lint typecheck check docs bench bench-clash clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/erinnerungen.py
+	$(MAKE) bench-clash
+
+bench-clash: $(STAMP)
+	$(BIN)/python benchmarks/clash.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -508,6 +508,161 @@ def _audit_daten(termin: Termin) -> dict[str, object]:
 
 
 @familie.befehl(
+    "termin <text>",
+    hilfe="Einen Termin oder ein Netzwerktreffen eintragen – mit Warnung bei Überschneidungen",
+    rolle=Rolle.NETZWERK,
+    details=(
+        f"Form: {SYNTAX}. Das Datum auf Deutsch: „am 12.03.2027 um 14:00 bis 16:00“, "
+        "„nächsten Freitag um 18 Uhr“, „morgen 10:00“, „übermorgen“, „in zwei Wochen“, "
+        "„jeden zweiten Dienstag im Monat um 10 Uhr“; ohne Ende dauert ein Termin 2 Stunden "
+        "(einstellbar). "
+        "Mehrdeutiges (z. B. „um 3 Uhr“) fragt der Bot nach. Im Raum eines Netzwerks gehört der "
+        "Termin zu diesem Netzwerk und seiner Region; sonst bestimmt „in <Region>“ die Region "
+        "und das Netzwerk, wenn es dort genau eines gibt (sonst „für <Netzwerk>“). Die Art "
+        f"ergibt sich aus dem ersten Wort des Titels oder aus „art:“ – {_ARTEN_TEXT}; nur "
+        "Netzwerktreffen zählen für „tagt mindestens zweimal im Jahr“. Eintragen dürfen die "
+        "Koordination, die Moderation eines verknüpften Raums, die Geschäftsstelle und Admins; "
+        "Termine ohne Netzwerk nur Geschäftsstelle und Admins. Überschneidet sich der Termin "
+        "in derselben oder einer umfassenden bzw. enthaltenen Region (auch am selben Tag), "
+        "warnt der Bot und benachrichtigt die Räume der anderen Netzwerke; eingetragen wird "
+        "trotzdem."
+    ),
+    beispiele=(
+        "termin Netzwerktreffen am 12.03.2027 um 14:00 bis 16:00 in Hamburg",
+        "termin Sommerfest nächsten Freitag um 18 Uhr in Bremen",
+        "termin Netzwerktreffen jeden zweiten Dienstag im Monat um 10 Uhr in Hamburg",
+        "termin Infostand Messe am 12. März 2027 ganztägig ort:Halle 3",
+    ),
+)
+def termin(ctx: Kontext, text: str) -> list[Reply]:
+    p = _p(ctx)
+    usage = f"{p} {SYNTAX}"
+    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
+    haupt, optionen = _optionen(text)
+    try:
+        titel, zeitraum, nachher = find_when(haupt, jetzt, tz, regeln.standard_dauer)
+    except DatumFehler as fehler:
+        raise _datumfehler(ctx, fehler, usage) from None
+    region_text, netzwerk_text = _rest(ctx, nachher, usage)
+    region: Region | None = None
+    if region_text is None:
+        titel, region = _titel_mit_region(ctx, titel)
+    if "titel" in optionen:
+        titel = f"{titel} {optionen['titel']}".strip() if titel else optionen["titel"]
+    if not titel.strip():
+        raise UsageError(
+            "Bitte geben Sie dem Termin einen Titel (vor dem Datum). Es wurde nichts gespeichert.",
+            usage=usage,
+            beispiel=f"{p} {BEISPIEL}",
+        )
+    titel = _laenge(titel.strip(), "Der Titel")
+    art = _art(ctx, optionen["art"]) if "art" in optionen else art_aus_titel(titel)
+    ort = _laenge(optionen.get("ort", ""), "Der Ort")
+    _zeit_pruefen(ctx, zeitraum, usage)
+
+    # Which network and region (see the module docstring).
+    if region_text is not None:
+        region = _region(ctx, region_text, usage)
+    netzwerk: Netzwerk | None = None
+    hinweis_netzwerk = ""
+    if netzwerk_text is not None:
+        netzwerk = _netzwerk(ctx, netzwerk_text, usage)
+    elif ctx.akteur.raum_netzwerk_id is not None:
+        netzwerk = ctx.uow.netzwerke.get(ctx.akteur.raum_netzwerk_id)
+    if netzwerk is None and region is None:
+        raise UsageError(
+            "In welcher Region findet der Termin statt? Dieser Raum ist mit keinem Netzwerk "
+            "verknüpft; bitte „in <Region>“ angeben (oder den Raum verknüpfen: "
+            f"„{p} raum <Netzwerk>“). Es wurde nichts gespeichert.",
+            usage=usage,
+            beispiel=f"{p} {BEISPIEL}",
+        )
+    if netzwerk is None and region is not None and netzwerk_text is None:
+        dort = [n for n in ctx.uow.netzwerke.in_regionen([region.id]) if n.region_id == region.id]
+        if len(dort) == 1:
+            netzwerk = dort[0]
+        elif dort:
+            hinweis_netzwerk = (
+                f"In {region.name} gibt es {len(dort)} Netzwerke ("
+                + ", ".join(n.name for n in dort)
+                + "); der Termin gehört keinem davon. Für ein Netzwerk: „für <Netzwerk>“."
+            )
+    if region is None:
+        assert netzwerk is not None
+        region = netzwerk.region
+    _darf_eintragen(ctx, netzwerk)
+
+    neu = Termin(
+        titel=titel,
+        art=art,
+        netzwerk_id=netzwerk.id if netzwerk is not None else None,
+        region_id=region.id,
+        start=zeitraum.start,
+        ende=zeitraum.end,
+        ganztaegig=zeitraum.ganztaegig,
+        ohne_ende=zeitraum.ohne_ende,
+        rrule=zeitraum.rrule or "",
+        zeitzone=tz.key,
+        ort=ort,
+        raum_id=ctx.nachricht.room_id,
+        erstellt=jetzt,
+        erstellt_von=ctx.nachricht.sender,
+        geaendert=jetzt,
+        sequenz=0,
+    )
+    neu.netzwerk, neu.region = netzwerk, region
+    treffer = tv.anlegen(ctx.uow, neu, jetzt, regeln)
+    ctx.audit(
+        "termin_angelegt",
+        netzwerk_id=neu.netzwerk_id,
+        objekt=f"termin {neu.id}",
+        nachher={**_audit_daten(neu), "kollisionen": sorted(_nach_termin(treffer))},
+    )
+    ctx.uow.commit()
+
+    u = _umfeld(ctx)
+    hinweise = _hinweise(ctx, neu, treffer, u, was="eingetragen", wer=_wer(neu))
+    msg = Msg(f"✅ Termin Nr. {neu.id} eingetragen: „{neu.titel}“")
+    _details(msg, ctx, neu, u, zeitraum)
+    if hinweis_netzwerk:
+        msg.line(I(hinweis_netzwerk))
+    _kollisionen_melden(msg, neu, treffer, u, bool(hinweise))
+    msg.line(*_befehle(ctx, neu))
+    return [msg.reply(), *hinweise]
+
+
+@familie.befehl(
+    "termin <nr:zahl>",
+    hilfe="Einen Termin ansehen: Zeit, nächste Termine einer Serie, Feiertage, Überschneidungen",
+    beispiele=("termin 7",),
+)
+def termin_zeigen(ctx: Kontext, nr: int) -> Reply:
+    termin = _termin(ctx, nr)
+    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
+    u = _umfeld(ctx)
+    abgesagt = f" – abgesagt am {_datum(termin.abgesagt, tz)}" if termin.abgesagt else ""
+    msg = Msg(f"Termin Nr. {termin.id}: „{termin.titel}“{abgesagt}")
+    _details(msg, ctx, termin, u, _zeitraum_von(termin, tz))
+    if termin.abgesagt is None:
+        treffer = tv.kollisionen(ctx.uow, termin, regeln, ab=jetzt)
+        if treffer:
+            msg.line(B("⚠ Terminüberschneidung"), ":")
+            for ks in _nach_termin(treffer).values():
+                msg.bullet(*_kollisionszeile(ks[0], len(ks), bool(termin.rrule), u))
+            msg.line("Bitte stimmen Sie sich ab. ", I(SEED_000))
+    msg.line(
+        I(
+            f"Eingetragen am {_datum(termin.erstellt, tz)}"
+            + (f", zuletzt geändert am {_datum(termin.geaendert, tz)}" if termin.sequenz else "")
+            + "."
+        )
+    )
+    if termin.abgesagt is None:
+        msg.line(*_befehle(ctx, termin))
+    return msg.reply()
+
+
+@familie.befehl(
     "termin ändern <nr:zahl> <text>",
     hilfe="Einen Termin ändern: Datum/Uhrzeit, Titel, Region, Netzwerk, Art oder Ort",
     rolle=Rolle.NETZWERK,
@@ -730,160 +885,6 @@ def _vorkommen_absagen(ctx: Kontext, termin: Termin, tag: date, u: _Umfeld) -> l
     return [msg.reply(), *_an_netzwerk(ctx, termin, info)]
 
 
-@familie.befehl(
-    "termin <nr:zahl>",
-    hilfe="Einen Termin ansehen: Zeit, nächste Termine einer Serie, Feiertage, Überschneidungen",
-    beispiele=("termin 7",),
-)
-def termin_zeigen(ctx: Kontext, nr: int) -> Reply:
-    termin = _termin(ctx, nr)
-    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
-    u = _umfeld(ctx)
-    abgesagt = f" – abgesagt am {_datum(termin.abgesagt, tz)}" if termin.abgesagt else ""
-    msg = Msg(f"Termin Nr. {termin.id}: „{termin.titel}“{abgesagt}")
-    _details(msg, ctx, termin, u, _zeitraum_von(termin, tz))
-    if termin.abgesagt is None:
-        treffer = tv.kollisionen(ctx.uow, termin, regeln, ab=jetzt)
-        if treffer:
-            msg.line(B("⚠ Terminüberschneidung"), ":")
-            for ks in _nach_termin(treffer).values():
-                msg.bullet(*_kollisionszeile(ks[0], len(ks), bool(termin.rrule), u))
-            msg.line("Bitte stimmen Sie sich ab. ", I(SEED_000))
-    msg.line(
-        I(
-            f"Eingetragen am {_datum(termin.erstellt, tz)}"
-            + (f", zuletzt geändert am {_datum(termin.geaendert, tz)}" if termin.sequenz else "")
-            + "."
-        )
-    )
-    if termin.abgesagt is None:
-        msg.line(*_befehle(ctx, termin))
-    return msg.reply()
-
-
-@familie.befehl(
-    "termin <text>",
-    hilfe="Einen Termin oder ein Netzwerktreffen eintragen – mit Warnung bei Überschneidungen",
-    rolle=Rolle.NETZWERK,
-    details=(
-        f"Form: {SYNTAX}. Das Datum auf Deutsch: „am 12.03.2027 um 14:00 bis 16:00“, "
-        "„nächsten Freitag um 18 Uhr“, „morgen 10:00“, „übermorgen“, „in zwei Wochen“, "
-        "„jeden zweiten Dienstag im Monat um 10 Uhr“; ohne Ende dauert ein Termin 2 Stunden. "
-        "Mehrdeutiges (z. B. „um 3 Uhr“) fragt der Bot nach. Im Raum eines Netzwerks gehört der "
-        "Termin zu diesem Netzwerk und seiner Region; sonst bestimmt „in <Region>“ die Region "
-        "und das Netzwerk, wenn es dort genau eines gibt (sonst „für <Netzwerk>“). Die Art "
-        f"ergibt sich aus dem ersten Wort des Titels oder aus „art:“ – {_ARTEN_TEXT}; nur "
-        "Netzwerktreffen zählen für „tagt mindestens zweimal im Jahr“. Eintragen dürfen die "
-        "Koordination, die Moderation eines verknüpften Raums, die Geschäftsstelle und Admins; "
-        "Termine ohne Netzwerk nur Geschäftsstelle und Admins. Überschneidet sich der Termin "
-        "in derselben oder einer umfassenden bzw. enthaltenen Region (auch am selben Tag), "
-        "warnt der Bot und benachrichtigt die Räume der anderen Netzwerke; eingetragen wird "
-        "trotzdem."
-    ),
-    beispiele=(
-        "termin Netzwerktreffen am 12.03.2027 um 14:00 bis 16:00 in Hamburg",
-        "termin Sommerfest nächsten Freitag um 18 Uhr in Bremen",
-        "termin Netzwerktreffen jeden zweiten Dienstag im Monat um 10 Uhr in Hamburg",
-        "termin Infostand Messe am 12. März 2027 ganztägig ort:Halle 3",
-    ),
-)
-def termin(ctx: Kontext, text: str) -> list[Reply]:
-    p = _p(ctx)
-    usage = f"{p} {SYNTAX}"
-    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
-    haupt, optionen = _optionen(text)
-    try:
-        titel, zeitraum, nachher = find_when(haupt, jetzt, tz, regeln.standard_dauer)
-    except DatumFehler as fehler:
-        raise _datumfehler(ctx, fehler, usage) from None
-    region_text, netzwerk_text = _rest(ctx, nachher, usage)
-    region: Region | None = None
-    if region_text is None:
-        titel, region = _titel_mit_region(ctx, titel)
-    if "titel" in optionen:
-        titel = f"{titel} {optionen['titel']}".strip() if titel else optionen["titel"]
-    if not titel.strip():
-        raise UsageError(
-            "Bitte geben Sie dem Termin einen Titel (vor dem Datum). Es wurde nichts gespeichert.",
-            usage=usage,
-            beispiel=f"{p} {BEISPIEL}",
-        )
-    titel = _laenge(titel.strip(), "Der Titel")
-    art = _art(ctx, optionen["art"]) if "art" in optionen else art_aus_titel(titel)
-    ort = _laenge(optionen.get("ort", ""), "Der Ort")
-    _zeit_pruefen(ctx, zeitraum, usage)
-
-    # Which network and region (see the module docstring).
-    if region_text is not None:
-        region = _region(ctx, region_text, usage)
-    netzwerk: Netzwerk | None = None
-    hinweis_netzwerk = ""
-    if netzwerk_text is not None:
-        netzwerk = _netzwerk(ctx, netzwerk_text, usage)
-    elif ctx.akteur.raum_netzwerk_id is not None:
-        netzwerk = ctx.uow.netzwerke.get(ctx.akteur.raum_netzwerk_id)
-    if netzwerk is None and region is None:
-        raise UsageError(
-            "In welcher Region findet der Termin statt? Dieser Raum ist mit keinem Netzwerk "
-            "verknüpft; bitte „in <Region>“ angeben (oder den Raum verknüpfen: "
-            f"„{p} raum <Netzwerk>“). Es wurde nichts gespeichert.",
-            usage=usage,
-            beispiel=f"{p} {BEISPIEL}",
-        )
-    if netzwerk is None and region is not None and netzwerk_text is None:
-        dort = [n for n in ctx.uow.netzwerke.in_regionen([region.id]) if n.region_id == region.id]
-        if len(dort) == 1:
-            netzwerk = dort[0]
-        elif dort:
-            hinweis_netzwerk = (
-                f"In {region.name} gibt es {len(dort)} Netzwerke ("
-                + ", ".join(n.name for n in dort)
-                + "); der Termin gehört keinem davon. Für ein Netzwerk: „für <Netzwerk>“."
-            )
-    if region is None:
-        assert netzwerk is not None
-        region = netzwerk.region
-    _darf_eintragen(ctx, netzwerk)
-
-    neu = Termin(
-        titel=titel,
-        art=art,
-        netzwerk_id=netzwerk.id if netzwerk is not None else None,
-        region_id=region.id,
-        start=zeitraum.start,
-        ende=zeitraum.end,
-        ganztaegig=zeitraum.ganztaegig,
-        ohne_ende=zeitraum.ohne_ende,
-        rrule=zeitraum.rrule or "",
-        zeitzone=tz.key,
-        ort=ort,
-        raum_id=ctx.nachricht.room_id,
-        erstellt=jetzt,
-        erstellt_von=ctx.nachricht.sender,
-        geaendert=jetzt,
-        sequenz=0,
-    )
-    neu.netzwerk, neu.region = netzwerk, region
-    treffer = tv.anlegen(ctx.uow, neu, jetzt, regeln)
-    ctx.audit(
-        "termin_angelegt",
-        netzwerk_id=neu.netzwerk_id,
-        objekt=f"termin {neu.id}",
-        nachher={**_audit_daten(neu), "kollisionen": sorted(_nach_termin(treffer))},
-    )
-    ctx.uow.commit()
-
-    u = _umfeld(ctx)
-    hinweise = _hinweise(ctx, neu, treffer, u, was="eingetragen", wer=_wer(neu))
-    msg = Msg(f"✅ Termin Nr. {neu.id} eingetragen: „{neu.titel}“")
-    _details(msg, ctx, neu, u, zeitraum)
-    if hinweis_netzwerk:
-        msg.line(I(hinweis_netzwerk))
-    _kollisionen_melden(msg, neu, treffer, u, bool(hinweise))
-    msg.line(*_befehle(ctx, neu))
-    return [msg.reply(), *hinweise]
-
-
 # --- listing and export ------------------------------------------------------------------------
 
 
@@ -1009,8 +1010,68 @@ def _auswahl(ctx: Kontext, text: str | None, usage: str) -> _Auswahl:
 
 
 @familie.befehl(
+    "termine [<auswahl>]",
+    hilfe="Kommende Termine zeigen – mit ⚠ für Überschneidungen und ⚑ für Feiertage",
+    details=(
+        "Auswahl: eine Region (zeigt auch Termine in enthaltenen und umfassenden Regionen, also "
+        "alles, was sich überschneiden kann), ein Netzwerk und/oder ein Zeitraum: „heute“, "
+        "„morgen“, „diese Woche“, „nächste Woche“, „diesen Monat“, „nächsten Monat“, „März "
+        "2027“, „2027“, ein Datum oder „vom 1. bis 15.03.2027“. Ohne Zeitraum: die nächsten "
+        f"12 Monate, höchstens {LISTE_MAX} Termine."
+    ),
+    beispiele=(
+        "termine",
+        "termine Hamburg",
+        "termine Bayern nächsten Monat",
+        "termine OM-Netzwerk München März 2027",
+    ),
+)
+def termine(ctx: Kontext, auswahl: str | None) -> Reply:
+    p = _p(ctx)
+    jetzt, regeln = ctx.now(), ctx.dienste.termine
+    if tv.auffuellen(ctx.uow, jetzt, regeln):
+        ctx.uow.commit()
+    a = _auswahl(ctx, auswahl, f"{p} termine [<Region|Netzwerk>] [<Zeitraum>]")
+    rows = ctx.uow.termine.im_zeitraum(
+        max(a.von, jetzt) if not a.zeitraum_gesetzt else a.von,
+        a.bis,
+        tv.RUECKBLICK,
+        region_ids=a.region_ids,
+        netzwerk_id=a.netzwerk.id if a.netzwerk is not None else None,
+        limit=LISTE_MAX + 1,
+    )
+    zeitraum = f" ({a.zeitraum_text})" if a.zeitraum_text else ""
+    if not rows:
+        return (
+            Msg()
+            .line(f"Keine Termine {a.titel}{zeitraum}.")
+            .line("Eintragen: ", Code(f"{p} {BEISPIEL}"))
+            .reply()
+        )
+    u = _umfeld(ctx)
+    mehr = len(rows) > LISTE_MAX
+    msg = Msg(f"Termine {a.titel}{zeitraum}" + ("" if mehr else f" – {len(rows)}"))
+    for row in rows[:LISTE_MAX]:
+        msg.bullet(*_listenzeile(row, u))
+    if mehr:
+        msg.line(
+            I(f"Nur die ersten {LISTE_MAX}. Enger auswählen, z. B. "),
+            Code(f"{p} termine {a.region.name if a.region else 'Hamburg'} nächsten Monat"),
+        )
+    if any(r.kollision for r in rows):
+        msg.line(
+            "⚠ = Terminüberschneidung in der Region – Einzelheiten: ", Code(f"{p} termin <Nr>")
+        )
+    msg.line(
+        "Kalenderdatei: ",
+        Code(f"{p} termine export" + (f" {auswahl}" if auswahl else "")),
+    )
+    return msg.reply()
+
+
+@familie.befehl(
     "termine export [<auswahl>]",
-    hilfe="Die Termine als Kalenderdatei (.ics) in den Raum laden – für Outlook, Thunderbird & Co.",
+    hilfe="Die Termine als Kalenderdatei (.ics) in den Raum laden (Outlook, Thunderbird …)",
     details=(
         "Auswahl wie bei „termine“ (Region, Netzwerk, Zeitraum). Die Datei enthält Serien mit "
         "ihrer Regel, abgesagte Einzeltermine einer Serie als Ausnahme und abgesagte Termine "
@@ -1087,66 +1148,6 @@ def termine_export(ctx: Kontext, auswahl: str | None) -> Reply:
         )
         .reply(attachment=Attachment(dateiname, MIMETYPE, daten))
     )
-
-
-@familie.befehl(
-    "termine [<auswahl>]",
-    hilfe="Kommende Termine zeigen – mit ⚠ für Überschneidungen und ⚑ für Feiertage",
-    details=(
-        "Auswahl: eine Region (zeigt auch Termine in enthaltenen und umfassenden Regionen, also "
-        "alles, was sich überschneiden kann), ein Netzwerk und/oder ein Zeitraum: „heute“, "
-        "„morgen“, „diese Woche“, „nächste Woche“, „diesen Monat“, „nächsten Monat“, „März "
-        "2027“, „2027“, ein Datum oder „vom 1. bis 15.03.2027“. Ohne Zeitraum: die nächsten "
-        f"12 Monate, höchstens {LISTE_MAX} Termine."
-    ),
-    beispiele=(
-        "termine",
-        "termine Hamburg",
-        "termine Bayern nächsten Monat",
-        "termine OM-Netzwerk München März 2027",
-    ),
-)
-def termine(ctx: Kontext, auswahl: str | None) -> Reply:
-    p = _p(ctx)
-    jetzt, regeln = ctx.now(), ctx.dienste.termine
-    if tv.auffuellen(ctx.uow, jetzt, regeln):
-        ctx.uow.commit()
-    a = _auswahl(ctx, auswahl, f"{p} termine [<Region|Netzwerk>] [<Zeitraum>]")
-    rows = ctx.uow.termine.im_zeitraum(
-        max(a.von, jetzt) if not a.zeitraum_gesetzt else a.von,
-        a.bis,
-        tv.RUECKBLICK,
-        region_ids=a.region_ids,
-        netzwerk_id=a.netzwerk.id if a.netzwerk is not None else None,
-        limit=LISTE_MAX + 1,
-    )
-    zeitraum = f" ({a.zeitraum_text})" if a.zeitraum_text else ""
-    if not rows:
-        return (
-            Msg()
-            .line(f"Keine Termine {a.titel}{zeitraum}.")
-            .line("Eintragen: ", Code(f"{p} {BEISPIEL}"))
-            .reply()
-        )
-    u = _umfeld(ctx)
-    mehr = len(rows) > LISTE_MAX
-    msg = Msg(f"Termine {a.titel}{zeitraum}" + ("" if mehr else f" – {len(rows)}"))
-    for row in rows[:LISTE_MAX]:
-        msg.bullet(*_listenzeile(row, u))
-    if mehr:
-        msg.line(
-            I(f"Nur die ersten {LISTE_MAX}. Enger auswählen, z. B. "),
-            Code(f"{p} termine {a.region.name if a.region else 'Hamburg'} nächsten Monat"),
-        )
-    if any(r.kollision for r in rows):
-        msg.line(
-            "⚠ = Terminüberschneidung in der Region – Einzelheiten: ", Code(f"{p} termin <Nr>")
-        )
-    msg.line(
-        "Kalenderdatei: ",
-        Code(f"{p} termine export" + (f" {auswahl}" if auswahl else "")),
-    )
-    return msg.reply()
 
 
 def _listenzeile(row: TerminVorkommen, u: _Umfeld) -> tuple[Part, ...]:

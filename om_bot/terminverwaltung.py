@@ -69,11 +69,12 @@ def termin_geaendert(
     extended. Called inside the command's unit of work after its occurrences are written and
     before the commit; whatever it writes commits with the event or not at all.
 
-    The reminders (issue 6) plug in here: plan reminders before every occurrence of
-    `uow.termine.vorkommen_von(termin.id, jetzt)`, move them when the event changed, drop them
-    (or announce the cancellation) when it was cancelled. The reminder scheduler in place today
-    re-reads the events through `DatenbankTerminLeser` after every command (the router wakes
-    it), so nothing more has to happen here yet.
+    The place for anything that must follow an event's changes in the same transaction:
+    reminders before every occurrence of `uow.termine.vorkommen_von(termin.id, jetzt)`, moved
+    when the event changed, dropped (or the cancellation announced) when it was cancelled. The
+    reminder scheduler (`om_bot.planer`) currently re-reads all events through
+    `DatenbankTerminLeser` when the router wakes it after each committed command, so it needs
+    nothing from this hook yet.
     """
     log.debug("termin %s %s (tag %s)", termin.id, aenderung.value, tag)
 
