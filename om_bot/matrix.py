@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -184,7 +184,8 @@ def _client_config() -> nio.AsyncClientConfig:
     )
 
 
-Handler = Callable[[IncomingMessage], Awaitable[list[Reply]]]
+# Synchronous: the adapter runs it in a worker thread together with the exactly-once claim.
+Handler = Callable[[IncomingMessage], list[Reply]]
 Clock = Callable[[], datetime]
 
 
@@ -211,6 +212,9 @@ class MatrixBot:
             config=_client_config(),
         )
         self._creators: dict[str, set[str]] = {}
+        # Read-mostly state kept in memory: the hot path of a command does no extra queries.
+        self._not_before: datetime | None = None
+        self._rooms: dict[str, JoinedRoom | None] = {}
         self.ready = asyncio.Event()
 
     @property
@@ -346,6 +350,7 @@ class MatrixBot:
             result = await self.client.join(room_id)
             if isinstance(result, nio.JoinResponse):
                 self.state.joined(room_id, self.clock(), direct)
+                self._rooms.pop(room_id, None)
                 log.info("joined %s on invitation by %s", room_id, inviter)
             else:
                 log.warning("could not join %s: %s", room_id, result)
@@ -372,11 +377,15 @@ class MatrixBot:
         info = self._event_info(room_id, event)
         if info is None:
             return
-        joined = self.state.room(room_id)
+        if self._not_before is None:
+            self._not_before = self.state.not_before() or self.clock()
+        if room_id not in self._rooms:
+            self._rooms[room_id] = self.state.room(room_id)
+        joined = self._rooms[room_id]
         reason = filter_reason(
             info,
             own_user_id=self.matrix.user_id,
-            not_before=self.state.not_before() or self.clock(),
+            not_before=self._not_before,
             joined_at=joined.joined_at if joined else None,
             now=self.clock(),
             max_age=timedelta(hours=self.bot.catch_up_max_age_hours),
@@ -403,12 +412,19 @@ class MatrixBot:
                 self._creators.get(room_id, set()),
             ),
         )
-        if not await asyncio.to_thread(self.state.claim, info.event_id, room_id, self.clock()):
+        # One worker-thread hop for the claim and the handler: database work stays off the
+        # event loop, and a replayed event is never handled twice.
+        replies = await asyncio.to_thread(self._claim_and_handle, message)
+        if replies is None:
             log.debug("already handled %s", info.event_id)
             return
-        replies = await self.handle(message)
         for index, reply in enumerate(replies):
             await self.send(reply, message, transaction_id(info.event_id, index))
+
+    def _claim_and_handle(self, message: IncomingMessage) -> list[Reply] | None:
+        if not self.state.claim(message.event_id, message.room_id, self.clock()):
+            return None
+        return self.handle(message)
 
     async def send(
         self, reply: Reply, source: IncomingMessage | None, txn: str, attempts: int = 5
@@ -453,6 +469,7 @@ class MatrixBot:
             log.error("could not open a direct chat with %s: %s", user_id, response)
             return None
         await asyncio.to_thread(self.state.opened_direct, response.room_id, user_id, self.clock())
+        self._rooms.pop(response.room_id, None)
         return str(response.room_id)
 
     async def _send_file(self, room_id: str, reply: Reply, txn: str) -> None:

@@ -184,7 +184,7 @@ class Router:
         with self.dienste.uow() as uow:
             ctx = Kontext(message, self.dienste, uow)
             try:
-                if befehl.rolle is not Rolle.NETZWERK:
+                if befehl.rolle not in {Rolle.JEDER, Rolle.NETZWERK}:
                     # NETZWERK depends on the network the handler looks up; it checks itself.
                     self.dienste.rollen.pruefe(ctx.akteur, befehl.rolle)
                 result = befehl.handler(ctx, **treffer.argumente)

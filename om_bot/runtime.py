@@ -20,7 +20,7 @@ from commands import familien
 from om_bot.config import Config
 from om_bot.erinnerungsquellen import planung_aus
 from om_bot.matrix import JoinedRoom, MatrixBot
-from om_bot.messages import IncomingMessage, Reply
+from om_bot.messages import Reply
 from om_bot.planer import Planer, Wecker
 from om_bot.registry import Registry
 from om_bot.roles import Rollen
@@ -41,6 +41,7 @@ class DatabaseState:
 
     def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
         self.uow = uow
+        self._pruned: datetime | None = None
 
     def sync_token(self) -> str | None:
         with self.uow() as uow:
@@ -68,7 +69,10 @@ class DatabaseState:
             if uow.events.bekannt(event_id):
                 return False
             uow.events.merke(event_id, room_id, now)
-            uow.events.vergiss_vor(now - EVENT_MEMORY)
+            # Pruning is housekeeping, not per-message work: at most once an hour.
+            if self._pruned is None or now - self._pruned > timedelta(hours=1):
+                uow.events.vergiss_vor(now - EVENT_MEMORY)
+                self._pruned = now
             uow.commit()
         return True
 
@@ -132,11 +136,7 @@ def _help_prefix(prefixes: tuple[str, ...]) -> str:
 
 
 def make_bot(app: App) -> MatrixBot:
-    async def handle(message: IncomingMessage) -> list[Reply]:
-        # Handlers are synchronous database work; keep the event loop free for syncing.
-        return await asyncio.to_thread(app.router.handle, message)
-
-    return MatrixBot(app.config.matrix, app.config.bot, DatabaseState(app.uow), handle)
+    return MatrixBot(app.config.matrix, app.config.bot, DatabaseState(app.uow), app.router.handle)
 
 
 def make_planer(app: App, bot: MatrixBot) -> Planer:
