@@ -275,3 +275,17 @@ def test_feiertag_mehrtaegig_nennt_das_datum() -> None:
     [f] = feiertage(tage(b(2027, 5, 26), b(2027, 5, 29), B), ("BY",))
     assert feiertag_text(f, mit_datum=True) == "Feiertag in Bayern: Fronleichnam (27.05.2027)"
     assert not f.alle or f.laender == ("BY",)
+
+
+def test_dauer_der_serie_ist_die_echte_dauer_des_ersten_termins() -> None:
+    """First occurrence 01:30–03:30 on 28.03.2027 lasts one hour (the clocks jump at 02:00);
+    like RFC 5545 says, every later occurrence lasts that exact hour, not two wall-clock ones."""
+    serie = EinTermin(b(2027, 3, 28, 1, 30), b(2027, 3, 28, 3, 30), rrule="FREQ=DAILY")
+    [erstes, zweites] = vorkommen(serie, b(2027, 3, 28), b(2027, 3, 30))
+    assert erstes[1].astimezone(UTC) - erstes[0].astimezone(UTC) == timedelta(hours=1)
+    assert (zweites[0].hour, zweites[0].minute, zweites[1].hour, zweites[1].minute) == (
+        1,
+        30,
+        2,
+        30,
+    )
