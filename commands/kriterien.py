@@ -315,7 +315,14 @@ def stadien(ctx: Kontext) -> Reply:
         for e in b.ergebnisse
     )
     if unbekannt:
-        msg.line(I("Treffen werden noch nicht als Termine erfasst und zählen hier nicht."))
+        msg.line(
+            I(
+                "❔ bei „tagt mindestens zweimal im Jahr“: Für dieses Netzwerk sind noch keine "
+                "Termine eingetragen – Netzwerktreffen mit "
+            ),
+            Code(f"{ctx.dienste.prefix} termin Netzwerktreffen …"),
+            I(" eintragen."),
+        )
     andere = [n for n, _ in alle if n.dach is not Dach.OM]
     entzogen = [n for n, _ in alle if n.dach is Dach.OM and n.status is Status.ENTZOGEN]
     if andere or entzogen:

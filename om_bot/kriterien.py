@@ -307,7 +307,7 @@ def offen_beitragsfrei(n: NetzwerkStand, u: Umfeld) -> Pruefergebnis:
 def zwei_treffen_pro_jahr(n: NetzwerkStand, u: Umfeld) -> Pruefergebnis:
     pid = "zwei_treffen_pro_jahr"
     if u.treffen is None:
-        return _unbekannt(pid, "Treffen werden noch nicht als Termine erfasst")
+        return _unbekannt(pid, "noch keine Termine des Netzwerks eingetragen")
     text = f"{_anzahl(u.treffen, 'Treffen', 'Treffen')} im Jahr {u.heute.year} eingetragen"
     return _ok(pid, text) if u.treffen >= 2 else _nein(pid, text)
 

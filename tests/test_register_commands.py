@@ -466,7 +466,7 @@ def test_pruefen_hamburg(bot: Bot) -> None:
     assert "Prüfung: OM-Netzwerk Hamburg" in antwort
     assert "Stand 22.11.2026" in antwort
     assert "✅ Mindestens drei Partner, davon eine öffentliche Institution – 7 Partner" in antwort
-    assert "❔ Tagt mindestens zweimal im Jahr – Treffen werden noch nicht" in antwort
+    assert "❔ Tagt mindestens zweimal im Jahr – noch keine Termine des Netzwerks" in antwort
     assert (
         "✅ Bericht an das Plenum in den letzten 12 Monaten – letzter Bericht am 15.03.2026"
         in antwort
@@ -597,7 +597,8 @@ def test_meeting_count_reaches_pruefen_and_stadien(
     def zwei(uow: object, netzwerk_id: int, jahr: int) -> int | None:
         return 2 if jahr == 2026 else 0
 
+    assert "noch keine Termine eingetragen" in bot("!om stadien")
     monkeypatch.setattr(commands.kriterien, "treffen_quelle", lambda ctx: zwei)
     antwort = bot("!om prüfen OWL")
     assert "✅ Tagt mindestens zweimal im Jahr – 2 Treffen im Jahr 2026 eingetragen" in antwort
-    assert "Treffen werden noch nicht" not in bot("!om stadien")
+    assert "noch keine Termine eingetragen" not in bot("!om stadien")
