@@ -188,6 +188,12 @@ class Treffer:
     argumente: dict[str, Any]
 
 
+def help_prefix(prefixes: Iterable[str]) -> str:
+    """The prefix help texts show: ``!om`` works in every client, ``/om`` not in all."""
+    choices = list(prefixes)
+    return next((p for p in choices if p.startswith("!")), choices[0])
+
+
 class Registry:
     """All command families; finds the command a text means."""
 

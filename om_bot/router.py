@@ -57,8 +57,8 @@ class Dienste:
 
     @property
     def prefix(self) -> str:
-        """The prefix help texts show: ``!om`` works in every client, ``/om`` not in all."""
-        return next((p for p in self.prefixes if p.startswith("!")), self.prefixes[0])
+        """The prefix help texts show (chosen once, for the registry)."""
+        return self.registry.prefix
 
 
 @dataclass

@@ -22,7 +22,7 @@ from om_bot.erinnerungsquellen import planung_aus
 from om_bot.matrix import JoinedRoom, MatrixBot
 from om_bot.messages import Reply
 from om_bot.planer import Planer, Wecker
-from om_bot.registry import Registry
+from om_bot.registry import Registry, help_prefix
 from om_bot.roles import Rollen
 from om_bot.router import Dienste, Router
 from storage.db import make_engine, migrate
@@ -114,7 +114,8 @@ def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(U
     engine = make_engine(config.database.url)
     migrate(engine)
     uow = uow_factory(engine)
-    registry = Registry(familien(), prefix=_help_prefix(config.bot.prefixes))
+    prefix = help_prefix(config.bot.prefixes)
+    registry = Registry(familien(), prefix=prefix)
     wecker = Wecker()
     dienste = Dienste(
         registry=registry,
@@ -125,14 +126,10 @@ def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(U
         prefixes=config.bot.prefixes,
         geschaeftsstelle_room=config.bot.geschaeftsstelle_room,
         wecker=wecker,
-        planung=planung_aus(config, _help_prefix(config.bot.prefixes)),
+        planung=planung_aus(config, prefix),
         termine=config.termine.regeln(),
     )
     return App(config, engine, uow, dienste, Router(dienste), wecker)
-
-
-def _help_prefix(prefixes: tuple[str, ...]) -> str:
-    return next((p for p in prefixes if p.startswith("!")), prefixes[0])
 
 
 def make_bot(app: App) -> MatrixBot:
