@@ -35,6 +35,7 @@ from om_bot.ansprachen import (
     schluessel,
     warnung,
 )
+from om_bot.dates import datum_text
 from om_bot.format import B, Code, I, Msg, Part
 from om_bot.matching import fold, meinten_sie, suggest
 from om_bot.messages import Reply
@@ -165,7 +166,7 @@ def _zeit(ctx: Kontext, zeit: datetime) -> str:
 
 
 def _datum(ctx: Kontext, zeit: datetime) -> str:
-    return zeit.astimezone(ctx.dienste.tz).strftime("%d.%m.%Y")
+    return datum_text(zeit, ctx.dienste.tz)
 
 
 def _alter(ctx: Kontext, seit: datetime) -> str:

@@ -4,6 +4,7 @@ the overview of all OM networks by Umsetzungsstadium (seed 003)."""
 from __future__ import annotations
 
 from commands.register import heute, netzwerk_oder_raum
+from om_bot.dates import datum_text
 from om_bot.format import B, Code, I, Msg, Part
 from om_bot.kriterien import (
     AKTIV,
@@ -14,7 +15,6 @@ from om_bot.kriterien import (
     Bewertung,
     Ergebnis,
     Kriterium,
-    datum,
     jahre_spaeter,
     katalog,
 )
@@ -206,11 +206,11 @@ def _fristen(n: Netzwerk) -> str:
     teile = []
     if n.letzter_bericht:
         teile.append(
-            f"nächster Bericht an das Plenum bis {datum(jahre_spaeter(n.letzter_bericht, 1))}"
+            f"nächster Bericht an das Plenum bis {datum_text(jahre_spaeter(n.letzter_bericht, 1))}"
         )
     if n.letzte_selbsterklaerung:
         teile.append(
-            f"Selbsterklärung gilt bis {datum(jahre_spaeter(n.letzte_selbsterklaerung, 2))}"
+            f"Selbsterklärung gilt bis {datum_text(jahre_spaeter(n.letzte_selbsterklaerung, 2))}"
         )
     return "; ".join(teile)
 
@@ -220,7 +220,7 @@ def pruefbericht(ctx: Kontext, n: Netzwerk, bewertung: Bewertung) -> Msg:
     msg = Msg(f"Prüfung: {n.name}")
     msg.line(
         I(
-            f"Stand {datum(stand)} · {n.dach.value} · {ART_TEXT[n.art]} · {n.region.name} · "
+            f"Stand {datum_text(stand)} · {n.dach.value} · {ART_TEXT[n.art]} · {n.region.name} · "
             f"Status: {STATUS_TEXT[n.status]}"
         )
     )
@@ -295,7 +295,7 @@ def stadien(ctx: Kontext) -> Reply:
     p = ctx.dienste.prefix
     alle = bewerte_alle(ctx.uow, heute(ctx), treffen_quelle(ctx))
     om = [(n, b) for n, b in alle if n.dach is Dach.OM and n.status is not Status.ENTZOGEN]
-    msg = Msg(f"Umsetzungsstadien der OM-Netzwerke (Stand {datum(heute(ctx))})")
+    msg = Msg(f"Umsetzungsstadien der OM-Netzwerke (Stand {datum_text(heute(ctx))})")
     for nummer in (1, 2, 3, 4):
         gruppe = [(n, b) for n, b in om if b.stadium.nummer == nummer]
         text = katalog().stadium_text(nummer).text

@@ -13,7 +13,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from om_bot import kriterien
 from om_bot.anerkennung import (
     NAECHSTE,
     SCHRITT,
@@ -23,6 +22,7 @@ from om_bot.anerkennung import (
     schritt_text,
     status_aus_text,
 )
+from om_bot.dates import datum_text
 from om_bot.format import B, Code, I, Msg, Part
 from om_bot.importer import KontaktDaten
 from om_bot.kriterien import (
@@ -131,12 +131,12 @@ def lies_datum(text: str, heute: date, beispiel: str) -> date:
         raise UsageError(f"Den {roh} gibt es nicht.", beispiel=beispiel) from None
     if gefunden > heute:
         raise UsageError(
-            f"Der {kriterien.datum(gefunden)} liegt in der Zukunft; eingetragen wird nur, was "
+            f"Der {datum_text(gefunden)} liegt in der Zukunft; eingetragen wird nur, was "
             "schon war.",
             beispiel=beispiel,
         )
     if gefunden.year < 2000:
-        raise UsageError(f"Der {kriterien.datum(gefunden)} ist zu weit zurück.", beispiel=beispiel)
+        raise UsageError(f"Der {datum_text(gefunden)} ist zu weit zurück.", beispiel=beispiel)
     return gefunden
 
 
@@ -789,9 +789,7 @@ def _datum_setzen(
 def _vorher(alt: date | None, neu: date) -> str:
     if alt is None or alt == neu:
         return ""
-    return (
-        f" (vorher: {kriterien.datum(alt)}{', also älter als der bisherige' if neu < alt else ''})"
-    )
+    return f" (vorher: {datum_text(alt)}{', also älter als der bisherige' if neu < alt else ''})"
 
 
 @familie.befehl(
@@ -814,9 +812,9 @@ def bericht(ctx: Kontext, netzwerk: str, datum: str) -> Reply:
         .line(
             "✅ ",
             B(n.name),
-            f": Bericht an das Plenum am {kriterien.datum(neu)}{_vorher(alt, neu)}.",
+            f": Bericht an das Plenum am {datum_text(neu)}{_vorher(alt, neu)}.",
         )
-        .line(f"Der nächste ist fällig bis {kriterien.datum(jahre_spaeter(neu, 1))}.")
+        .line(f"Der nächste ist fällig bis {datum_text(jahre_spaeter(neu, 1))}.")
         .reply()
     )
 
@@ -839,8 +837,8 @@ def selbsterklaerung(ctx: Kontext, netzwerk: str, datum: str) -> Reply:
     )
     return (
         Msg()
-        .line("✅ ", B(n.name), f": Selbsterklärung vom {kriterien.datum(neu)}{_vorher(alt, neu)}.")
-        .line(f"Sie gilt bis {kriterien.datum(jahre_spaeter(neu, 2))}.")
+        .line("✅ ", B(n.name), f": Selbsterklärung vom {datum_text(neu)}{_vorher(alt, neu)}.")
+        .line(f"Sie gilt bis {datum_text(jahre_spaeter(neu, 2))}.")
         .reply()
     )
 
@@ -948,7 +946,7 @@ def _wert(wert: Any) -> str:
         return "ja" if wert else "nein"
     text = str(wert)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return kriterien.datum(date.fromisoformat(text))
+        return datum_text(date.fromisoformat(text))
     return text if len(text) <= 80 else text[:79] + "…"
 
 

@@ -32,7 +32,7 @@ from om_bot import terminverwaltung as tv
 from om_bot.ansprachen import FENSTER, Beschreibung, Quelle, hinweis, parallele_ansprachen
 from om_bot.ansprachen import schluessel as ansprache_schluessel
 from om_bot.ansprachen import warnung as ansprache_warnung
-from om_bot.dates import DatumFehler, Zeitraum, find_when, format_zeitraum, parse_when
+from om_bot.dates import DatumFehler, Zeitraum, datum_text, find_when, format_zeitraum, parse_when
 from om_bot.format import B, Code, I, Msg, Part
 from om_bot.kalender import MIMETYPE, KalenderTermin, kalender
 from om_bot.matching import fold
@@ -106,7 +106,7 @@ def _wann(start: datetime, ende: datetime, ganztaegig: bool, tz: ZoneInfo) -> st
 
 
 def _datum(zeit: datetime, tz: ZoneInfo) -> str:
-    return zeit.astimezone(tz).strftime("%d.%m.%Y")
+    return datum_text(zeit, tz)
 
 
 def _netzwerk_name(termin: Termin) -> str:
@@ -420,7 +420,7 @@ def _details(msg: Msg, ctx: Kontext, termin: Termin, u: _Umfeld, zeitraum: Zeitr
             for f in feier:
                 msg.bullet("⚑ ", B(f))
     if ausnahmen:
-        msg.bullet("Abgesagt: ", ", ".join(a.strftime("%d.%m.%Y") for a in ausnahmen))
+        msg.bullet("Abgesagt: ", ", ".join(datum_text(a) for a in ausnahmen))
 
 
 def _zeitraum_von(termin: Termin, tz: ZoneInfo) -> Zeitraum:

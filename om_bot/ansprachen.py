@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol, TypeVar
 
+from om_bot.dates import datum_text
 from om_bot.format import B, I, Msg
 from om_bot.matching import fold
 from om_bot.regions import innerhalb, umfassend
@@ -125,7 +126,7 @@ class Beschreibung:
 
 
 def _was(b: Beschreibung, tz: tzinfo) -> str:
-    datum = b.zeit.astimezone(tz).strftime("%d.%m.%Y")
+    datum = datum_text(b.zeit, tz)
     ziel = b.institution + (f" ({b.person})" if b.person else "")
     if b.quelle is Quelle.ANFRAGE:
         nr = f" (Anfrage {b.anfrage_nr})" if b.anfrage_nr is not None else ""

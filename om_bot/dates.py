@@ -143,7 +143,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -533,12 +533,15 @@ def _doppelt(was: str, a: str, b: str) -> DatumFehler:
 # --------------------------------------------------------------------------
 
 
-def _d(tag: date) -> str:
-    return tag.strftime("%d.%m.%Y")
+def datum_text(wann: date | datetime, tz: tzinfo | None = None) -> str:
+    """„12.03.2027“ – the one way the bot writes a date (a datetime in `tz`, if given)."""
+    if isinstance(wann, datetime) and tz is not None:
+        wann = wann.astimezone(tz)
+    return wann.strftime("%d.%m.%Y")
 
 
 def _tag_mit_name(tag: date) -> str:
-    return f"{_NAMEN[tag.weekday()]}, {_d(tag)}"
+    return f"{_NAMEN[tag.weekday()]}, {datum_text(tag)}"
 
 
 def _datum_oder_fehler(jahr: int, monat: int, tag: int, text: str) -> date:
@@ -1377,7 +1380,7 @@ class _Parser:
             end_tag = self._gruppen_datum(ende, start_tag)
         if end_tag < start_tag:
             raise DatumFehler(
-                f"Das Ende ({_d(end_tag)}) liegt vor dem Beginn ({_d(start_tag)}).",
+                f"Das Ende ({datum_text(end_tag)}) liegt vor dem Beginn ({datum_text(start_tag)}).",
                 "vom 12. bis 14. März 2027",
             )
         return start_tag, end_tag
@@ -1392,7 +1395,7 @@ class _Parser:
                 continue
             if tag <= bezug:
                 return tag
-        raise DatumFehler(f"„{k.text}“ passt nicht vor das Ende ({_d(bezug)}).")
+        raise DatumFehler(f"„{k.text}“ passt nicht vor das Ende ({datum_text(bezug)}).")
 
     def _gruppen_datum(self, g: _Gruppe, bezug: date | None) -> date:
         """The day named by a group; ``bezug`` is the start day when g is the end."""
@@ -1436,7 +1439,7 @@ class _Parser:
             if (self.heute - tag).days <= _NACHFRIST_TAGE:
                 naechstes = f"{k.tag:02d}.{k.monat:02d}.{jahr + 1}"
                 raise DatumFehler(
-                    f"Der {k.tag:02d}.{k.monat:02d}. ist gerade vorbei ({_d(tag)}). "
+                    f"Der {k.tag:02d}.{k.monat:02d}. ist gerade vorbei ({datum_text(tag)}). "
                     f"Meinen Sie den {naechstes}? Dann schreiben Sie bitte das Jahr dazu.",
                     f"am {naechstes}",
                 )
@@ -1462,7 +1465,7 @@ class _Parser:
         wt = g.wochentag
         if wt is not None and wt.tag != tag.weekday():
             raise DatumFehler(
-                f"Der {_d(tag)} ist ein {_NAMEN[tag.weekday()]}, kein {_NAMEN[wt.tag]}. "
+                f"Der {datum_text(tag)} ist ein {_NAMEN[tag.weekday()]}, kein {_NAMEN[wt.tag]}. "
                 "Welcher Tag ist gemeint?",
                 f"am {_tag_mit_name(tag)}",
             )
@@ -1478,16 +1481,16 @@ class _Parser:
             tag = montag + timedelta(days=7 * versatz + wt.tag)
             if tag < heute:
                 raise DatumFehler(
-                    f"{name} dieser Woche ({_d(tag)}) ist schon vorbei. Meinen Sie "
-                    f"{name} nächste Woche ({_d(tag + timedelta(days=7))})?",
+                    f"{name} dieser Woche ({datum_text(tag)}) ist schon vorbei. Meinen Sie "
+                    f"{name} nächste Woche ({datum_text(tag + timedelta(days=7))})?",
                     f"{name} nächste Woche",
                 )
             return tag
         if wt.modifikator is None:
             if wt.tag == heute.weekday():
                 raise DatumFehler(
-                    f"Heute ist {name}. Meinen Sie heute ({_d(heute)}) oder {name} "
-                    f"nächste Woche ({_d(heute + timedelta(days=7))})?",
+                    f"Heute ist {name}. Meinen Sie heute ({datum_text(heute)}) oder {name} "
+                    f"nächste Woche ({datum_text(heute + timedelta(days=7))})?",
                     f"{name} nächste Woche",
                 )
             return heute + timedelta(days=(wt.tag - heute.weekday()) % 7)
@@ -1533,7 +1536,7 @@ class _Parser:
                 raise DatumFehler(f"„{z.text}“ und „{q.text}“ passen nicht zusammen.")
             return h, z.minute
         if z.mehrdeutig:
-            tag_text = f"am {_d(tag)}" if tag is not None else "am 12.03.2027"
+            tag_text = f"am {datum_text(tag)}" if tag is not None else "am 12.03.2027"
             raise DatumFehler(
                 f"„{z.text}“ ist mehrdeutig – meinen Sie {z.stunde:02d}:{z.minute:02d} oder "
                 f"{z.stunde + 12}:{z.minute:02d} Uhr?",
@@ -1578,25 +1581,25 @@ class _Parser:
         raise DatumFehler(
             f"„{z.text}“ ist mehrdeutig – meinen Sie {stunden[0]:02d}:{z.minute:02d} oder "
             f"{stunden[1]}:{z.minute:02d} Uhr?",
-            f"bis {_d(end_tag)} {stunden[1]}:{z.minute:02d}",
+            f"bis {datum_text(end_tag)} {stunden[1]}:{z.minute:02d}",
         )
 
     def _lokal(self, wand: datetime) -> datetime:
         """Attach the zone to a wall-clock time, refusing gaps and repeated times."""
         dt = wand.replace(tzinfo=self.tz)
         rund = dt.astimezone(UTC).astimezone(self.tz)
-        zeitpunkt = f"{wand:%H:%M} Uhr am {_d(wand.date())}"
+        zeitpunkt = f"{wand:%H:%M} Uhr am {datum_text(wand.date())}"
         if rund.replace(tzinfo=None) != wand:
             raise DatumFehler(
                 f"{zeitpunkt} gibt es wegen der Zeitumstellung nicht "
                 "(die Uhr wird vorgestellt). Bitte wählen Sie eine andere Uhrzeit.",
-                f"am {_d(wand.date())} um 10:00",
+                f"am {datum_text(wand.date())} um 10:00",
             )
         if dt.utcoffset() != dt.replace(fold=1).utcoffset():
             raise DatumFehler(
                 f"{zeitpunkt} gibt es wegen der Zeitumstellung zweimal "
                 "(die Uhr wird zurückgestellt). Bitte wählen Sie eine andere Uhrzeit.",
-                f"am {_d(wand.date())} um 10:00",
+                f"am {datum_text(wand.date())} um 10:00",
             )
         return dt
 
@@ -1954,7 +1957,7 @@ def _fremdes_datum(m: re.Match[str]) -> date | None:
         raise DatumFehler(
             f"„{kandidat}“ kann ich nicht sicher lesen. Bitte schreiben Sie das Datum als "
             "TT.MM.JJJJ.",
-            f"am {_d(erwartet)}",
+            f"am {datum_text(erwartet)}",
         )
     return erwartet
 
@@ -1975,7 +1978,7 @@ def _fremde_daten(text: str) -> str | None:
         tag = _fremdes_datum(m)
         if tag is None:
             continue
-        teile += [text[gelesen : m.start()], _d(tag)]
+        teile += [text[gelesen : m.start()], datum_text(tag)]
         gelesen = m.end()
     if not teile:
         return None
@@ -1990,7 +1993,7 @@ def format_zeitraum(z: Zeitraum) -> str:
     """
 
     def tag(d: date) -> str:
-        return f"{_KURZ[d.weekday()]}, {_d(d)}"
+        return f"{_KURZ[d.weekday()]}, {datum_text(d)}"
 
     s, e = z.start, z.end
     if z.ganztaegig:

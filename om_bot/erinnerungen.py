@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from om_bot.dates import DatumFehler, Zeitraum, format_zeitraum, parse_dauer
+from om_bot.dates import DatumFehler, Zeitraum, datum_text, format_zeitraum, parse_dauer
 from om_bot.format import B, Code, I, Msg
 
 # --- what the scheduler stores ---------------------------------------------------------------
@@ -274,15 +274,11 @@ def jahre_spaeter(tag: date, jahre: int) -> date:
         return tag.replace(year=tag.year + jahre, day=28)
 
 
-def _d(tag: date) -> str:
-    return f"{tag:%d.%m.%Y}"
-
-
 def zeitpunkt_text(wann: datetime, tz: ZoneInfo) -> str:
     """„Fr, 12.03.2027, 14:00 Uhr“ (seconds only when they are not zero)."""
     lokal = wann.astimezone(tz)
     uhr = f"{lokal:%H:%M:%S}" if lokal.second else f"{lokal:%H:%M}"
-    return f"{_KURZ[lokal.weekday()]}, {_d(lokal.date())}, {uhr} Uhr"
+    return f"{_KURZ[lokal.weekday()]}, {datum_text(lokal.date())}, {uhr} Uhr"
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -486,8 +482,8 @@ def bericht_erinnerungen(
             msg = Msg().line(
                 "📝 ",
                 B(n.name),
-                f": Der jährliche Bericht an das Plenum ist am {_d(frist)} fällig "
-                f"(letzter Bericht: {_d(n.letzter_bericht)}).",
+                f": Der jährliche Bericht an das Plenum ist am {datum_text(frist)} fällig "
+                f"(letzter Bericht: {datum_text(n.letzter_bericht)}).",
             )
             msg.line(
                 "Die Kriterien sagen: Das Netzwerk „informiert das Plenum der Offensive "
@@ -507,7 +503,7 @@ def bericht_erinnerungen(
                     room_id=room_id,
                     faellig=tage_spaeter(frist, e.pflichten_uhrzeit, -tage, e.tz),
                     gueltig_bis=_ende_des_tages(frist, e.tz),
-                    titel=f"{n.name}: Bericht an das Plenum fällig am {_d(frist)}",
+                    titel=f"{n.name}: Bericht an das Plenum fällig am {datum_text(frist)}",
                     text=reply.text,
                     html=reply.html,
                     gruppe=f"bericht:{n.netzwerk_id}:{frist.isoformat()}:{room_id}",
@@ -530,7 +526,7 @@ def selbsterklaerung_erinnerungen(
                 "📋 ",
                 B(n.name),
                 f": Die Selbsterklärung des OM-Praxis-Checks vom "
-                f"{_d(n.letzte_selbsterklaerung)} gilt bis {_d(ablauf)}.",
+                f"{datum_text(n.letzte_selbsterklaerung)} gilt bis {datum_text(ablauf)}.",
             )
             msg.line(
                 "„Die Selbsterklärung gilt für zwei Jahre. Die Selbstbewertung sollte dann den "
@@ -551,7 +547,7 @@ def selbsterklaerung_erinnerungen(
                     room_id=room_id,
                     faellig=tage_spaeter(ablauf, e.pflichten_uhrzeit, -tage, e.tz),
                     gueltig_bis=_ende_des_tages(ablauf, e.tz),
-                    titel=f"{n.name}: Selbsterklärung läuft am {_d(ablauf)} ab",
+                    titel=f"{n.name}: Selbsterklärung läuft am {datum_text(ablauf)} ab",
                     text=reply.text,
                     html=reply.html,
                     gruppe=f"selbsterklaerung:{n.netzwerk_id}:{ablauf.isoformat()}:{room_id}",
@@ -708,7 +704,7 @@ def infodienst_inhalt(
     )
     neu = [x for x in neuigkeiten if von_neu <= x.zeit < ausgabe and _passt(x.region_id, abo)]
     lokal = ausgabe.astimezone(e.tz)
-    titel = f"📰 OM-Infodienst vom {_d(lokal.date())}"
+    titel = f"📰 OM-Infodienst vom {datum_text(lokal.date())}"
     if abo.region:
         titel += f" – {abo.region}"
     msg = Msg(titel)

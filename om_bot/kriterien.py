@@ -34,6 +34,7 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from om_bot.dates import datum_text
 from om_bot.matching import fold, suggest
 from om_bot.regions import ueberlappen
 from storage.models import Art, Dach, KontaktRolle, MitgliedTyp, Status
@@ -207,10 +208,6 @@ class Pruefergebnis:
         return TITEL[self.pruefung]
 
 
-def datum(d: date) -> str:
-    return d.strftime("%d.%m.%Y")
-
-
 def jahre_spaeter(d: date, jahre: int) -> date:
     """The same calendar day `jahre` later (29 February becomes 28 February)."""
     try:
@@ -318,11 +315,13 @@ def bericht_plenum_jaehrlich(n: NetzwerkStand, u: Umfeld) -> Pruefergebnis:
     if d is None:
         return _nein(pid, "kein Bericht an das Plenum eingetragen")
     if d > u.heute:
-        return _unbekannt(pid, f"das eingetragene Datum {datum(d)} liegt in der Zukunft")
+        return _unbekannt(pid, f"das eingetragene Datum {datum_text(d)} liegt in der Zukunft")
     faellig = jahre_spaeter(d, 1)
     if u.heute <= faellig:
-        return _ok(pid, f"letzter Bericht am {datum(d)}, nächster fällig bis {datum(faellig)}")
-    return _nein(pid, f"letzter Bericht am {datum(d)}, war fällig bis {datum(faellig)}")
+        return _ok(
+            pid, f"letzter Bericht am {datum_text(d)}, nächster fällig bis {datum_text(faellig)}"
+        )
+    return _nein(pid, f"letzter Bericht am {datum_text(d)}, war fällig bis {datum_text(faellig)}")
 
 
 def selbsterklaerung_zwei_jahre(n: NetzwerkStand, u: Umfeld) -> Pruefergebnis:
@@ -331,11 +330,11 @@ def selbsterklaerung_zwei_jahre(n: NetzwerkStand, u: Umfeld) -> Pruefergebnis:
     if d is None:
         return _nein(pid, "keine Selbsterklärung eingetragen")
     if d > u.heute:
-        return _unbekannt(pid, f"das eingetragene Datum {datum(d)} liegt in der Zukunft")
+        return _unbekannt(pid, f"das eingetragene Datum {datum_text(d)} liegt in der Zukunft")
     ablauf = jahre_spaeter(d, 2)
     if u.heute < ablauf:
-        return _ok(pid, f"Selbsterklärung vom {datum(d)}, gilt bis {datum(ablauf)}")
-    return _nein(pid, f"Selbsterklärung vom {datum(d)}, abgelaufen am {datum(ablauf)}")
+        return _ok(pid, f"Selbsterklärung vom {datum_text(d)}, gilt bis {datum_text(ablauf)}")
+    return _nein(pid, f"Selbsterklärung vom {datum_text(d)}, abgelaufen am {datum_text(ablauf)}")
 
 
 def ueberschneidungen(
