@@ -53,12 +53,10 @@ def planung(ctx: Kontext) -> Planung:
 
 def _pruefe_recht(ctx: Kontext, was: str) -> None:
     """Room settings: the room's moderation, the coordination of its network, GS, admins."""
-    if ctx.dienste.rollen.darf(ctx.akteur, Rolle.MODERATION):
-        return
     raum = ctx.uow.raeume.get(ctx.nachricht.room_id)
     netzwerk = raum.netzwerk if raum is not None else None
     rollen = rollen_von(ctx.uow, netzwerk) if netzwerk is not None else None
-    ctx.dienste.rollen.pruefe(ctx.akteur, Rolle.NETZWERK, rollen, was=was)
+    ctx.dienste.rollen.pruefe(ctx.akteur, Rolle.RAUM, rollen, was=was)
 
 
 def _einstellung(ctx: Kontext) -> ErinnerungRaum:
@@ -207,7 +205,7 @@ def erinnerungen(ctx: Kontext) -> Reply:
     "erinnerungen|erinnerung aus",
     hilfe="Erinnerungen in diesem Raum abschalten: Termine, Jahrespflichten, Anfragen (der "
     "Infodienst bleibt)",
-    rolle=Rolle.NETZWERK,
+    rolle=Rolle.RAUM,
     beispiele=("erinnerungen aus",),
 )
 def erinnerungen_aus(ctx: Kontext) -> Reply:
@@ -217,7 +215,7 @@ def erinnerungen_aus(ctx: Kontext) -> Reply:
 @familie.befehl(
     "erinnerungen|erinnerung an|ein",
     hilfe="Erinnerungen in diesem Raum wieder einschalten",
-    rolle=Rolle.NETZWERK,
+    rolle=Rolle.RAUM,
     beispiele=("erinnerungen an",),
 )
 def erinnerungen_an(ctx: Kontext) -> Reply:
@@ -255,7 +253,7 @@ def _schalten(ctx: Kontext, aktiv: bool) -> Reply:
 @familie.befehl(
     "erinnerungen|erinnerung standard|zurücksetzen",
     hilfe="Die Zeitpunkte vor Terminen wieder auf die Voreinstellung setzen",
-    rolle=Rolle.NETZWERK,
+    rolle=Rolle.RAUM,
     beispiele=("erinnerungen standard",),
 )
 def erinnerungen_standard(ctx: Kontext) -> Reply:
@@ -288,7 +286,7 @@ def erinnerungen_standard(ctx: Kontext) -> Reply:
 @familie.befehl(
     "erinnerungen|erinnerung <zeitpunkte>",
     hilfe="Für diesen Raum festlegen, wie lange vor einem Termin erinnert wird",
-    rolle=Rolle.NETZWERK,
+    rolle=Rolle.RAUM,
     details=(
         "Bis zu fünf Zeitpunkte, kurz (d = Tage, h = Stunden, m = Minuten, mit Leerzeichen "
         "getrennt) oder ausgeschrieben mit Komma („2 Stunden, 1 Tag“); höchstens 30 Tage "
@@ -378,7 +376,7 @@ def infodienst(ctx: Kontext) -> Reply:
 @familie.befehl(
     "infodienst an|ein|abonnieren [<region>]",
     hilfe="Den wöchentlichen Infodienst in diesem Raum abonnieren, für eine Region oder alle",
-    rolle=Rolle.NETZWERK,
+    rolle=Rolle.RAUM,
     details=(
         "Seed 004: „Regelmäßiger Infodienst für Partner“. Ohne Region: die Region des "
         "verknüpften Netzwerks, sonst ganz Deutschland. Eine Region umfasst die Regionen darin "
@@ -440,7 +438,7 @@ def infodienst_an(ctx: Kontext, region: str | None) -> Reply:
 @familie.befehl(
     "infodienst aus|abbestellen",
     hilfe="Den Infodienst in diesem Raum abbestellen",
-    rolle=Rolle.NETZWERK,
+    rolle=Rolle.RAUM,
     beispiele=("infodienst aus",),
 )
 def infodienst_aus(ctx: Kontext) -> Reply:

@@ -35,7 +35,7 @@ from om_bot.kriterien import (
 from om_bot.matching import fold, meinten_sie, suggest
 from om_bot.messages import Reply
 from om_bot.pruefung import stand, umfeld_fuer
-from om_bot.register import ART_TEXT, STATUS_TEXT, finde_netzwerk, finde_region
+from om_bot.register import ART_TEXT, STATUS_TEXT, finde_netzwerk, finde_region, rollen_von
 from om_bot.registry import Familie, UsageError
 from om_bot.roles import Rolle
 from om_bot.router import Kontext
@@ -914,7 +914,13 @@ AKTIONEN = {
     "angabe_geaendert": "Angabe",
     "raum_verknuepft": "Raum verknüpft",
     "raum_geloest": "Raum gelöst",
+    "raum_beantragt": "Raumverknüpfung beantragt",
+    "raum_bestaetigt": "Raumverknüpfung bestätigt",
+    "raum_abgelehnt": "Raumverknüpfung abgelehnt",
 }
+# Entries only the Geschäftsstelle, admins and the network's coordinators see in `verlauf`:
+# the contact procedure (who asked whom, with Matrix ids) and which rooms speak for it.
+VERTRAULICHE_AKTIONEN = ("anfrage_", "raum_")
 # Shown in this order; e-mail addresses and Matrix ids stay in the database only.
 _FELDER = (
     "status",
@@ -991,14 +997,28 @@ def _anzeige(feld: str, wert: Any) -> str:
 @familie.befehl(
     "verlauf|historie|protokoll [<netzwerk>]",
     hilfe="Alle Änderungen an einem Netzwerk: wer, wann, was (vorher → nachher)",
-    details="Ohne Netzwerk: das Netzwerk, mit dem dieser Raum verknüpft ist.",
+    details=(
+        "Ohne Netzwerk: das Netzwerk, mit dem dieser Raum verknüpft ist. Registeränderungen "
+        "sieht jeder; Schritte des Kontaktverfahrens und Raumverknüpfungen nur die Koordination "
+        "des Netzwerks, die Geschäftsstelle und Admins."
+    ),
     beispiele=("verlauf Hannover",),
 )
 def verlauf(ctx: Kontext, netzwerk: str | None) -> Reply:
     n = netzwerk_oder_raum(ctx, netzwerk, "verlauf")
     grenze = 20
-    eintraege = ctx.uow.audit.fuer_netzwerk(n.id, limit=grenze + 1)
+    alles = ctx.dienste.rollen.darf(ctx.akteur, Rolle.NETZWERK, rollen_von(ctx.uow, n))
+    eintraege = ctx.uow.audit.fuer_netzwerk(
+        n.id, limit=grenze + 1, ohne=() if alles else VERTRAULICHE_AKTIONEN
+    )
     msg = Msg(f"Verlauf: {n.name}")
+    if not alles:
+        msg.line(
+            I(
+                "Registeränderungen. Schritte des Kontaktverfahrens und Raumverknüpfungen sehen "
+                "die Koordination des Netzwerks, die Geschäftsstelle und Admins."
+            )
+        )
     if not eintraege:
         msg.line("Seit dem Import hat sich nichts geändert.")
         msg.line(f"Status: {n.status.value} ({STATUS_TEXT[n.status]}).")

@@ -10,10 +10,10 @@ region and the event belongs to the region's network if it has exactly one, othe
 the first word of the title when that is a kind („Netzwerktreffen …“, „Infostand …“), else a
 Veranstaltung; ``art:`` overrides it.
 
-Who may: register for a network – its coordinators, moderators of a room linked to it, the
-Geschäftsstelle, admins (`Rolle.NETZWERK`); without a network – the Geschäftsstelle and
-admins. Change or cancel – the network's coordinators, whoever registered the event, the
-Geschäftsstelle, admins (moderators only for events they registered).
+Who may (`om_bot.roles`): register for a network – its coordinators, the Geschäftsstelle,
+admins (`Rolle.NETZWERK`; moderating a linked room is not enough); without a network – the
+Geschäftsstelle and admins. Change or cancel – the network's coordinators, whoever registered
+the event, the Geschäftsstelle, admins.
 
 All writes go through `om_bot.terminverwaltung` (occurrences, clash marks, the change hook);
 the wording of warnings and notices is here.
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -468,11 +468,10 @@ def _darf_aendern(ctx: Kontext, termin: Termin) -> None:
         return
     if rollen.darf(ctx.akteur, Rolle.GESCHAEFTSSTELLE):
         return
-    if termin.netzwerk is not None:
-        # Moderating a linked room is enough to register, not to change others' events.
-        ohne_moderation = replace(ctx.akteur, power_level=0)
-        if rollen.darf(ohne_moderation, Rolle.NETZWERK, rollen_von(ctx.uow, termin.netzwerk)):
-            return
+    if termin.netzwerk is not None and rollen.darf(
+        ctx.akteur, Rolle.NETZWERK, rollen_von(ctx.uow, termin.netzwerk)
+    ):
+        return
     wer = f"die Koordination von {termin.netzwerk.name}, " if termin.netzwerk else ""
     raise TerminVerweigert(
         f"Termin Nr. {termin.id} ändern oder absagen dürfen nur {wer}wer ihn eingetragen hat, "
@@ -521,7 +520,7 @@ def _audit_daten(termin: Termin) -> dict[str, object]:
         "und das Netzwerk, wenn es dort genau eines gibt (sonst „für <Netzwerk>“). Die Art "
         f"ergibt sich aus dem ersten Wort des Titels oder aus „art:“ – {_ARTEN_TEXT}; nur "
         "Netzwerktreffen zählen für „tagt mindestens zweimal im Jahr“. Eintragen dürfen die "
-        "Koordination, die Moderation eines verknüpften Raums, die Geschäftsstelle und Admins; "
+        "Koordination des Netzwerks, die Geschäftsstelle und Admins; "
         "Termine ohne Netzwerk nur Geschäftsstelle und Admins. Überschneidet sich der Termin "
         "in derselben oder einer umfassenden bzw. enthaltenen Region (auch am selben Tag), "
         "warnt der Bot und benachrichtigt die Räume der anderen Netzwerke; eingetragen wird "

@@ -224,27 +224,33 @@ def handelnd(uebergang: Uebergang, beteiligt: Collection[Beteiligt]) -> Beteilig
 class Raumbezug(enum.Enum):
     """Where a command is typed, seen from one request."""
 
+    GESCHAEFTSSTELLE = "geschaeftsstelle"  # the Geschäftsstelle's room
+    DIREKT = "direkt"  # a direct chat of the sender with the bot, nobody else in it
     ANFRAGEND = "anfragend"  # a room linked to the requesting network
     ANDERES_NETZWERK = "anderes_netzwerk"  # a room linked to some other network
-    NEUTRAL = "neutral"  # the Geschäftsstelle's room, a direct chat, an unlinked room
+    SONST = "sonst"  # any other room: a lobby, a group room without a link
+
+
+ORTE_DER_KONTAKTDATEN = (
+    "im Raum der Geschäftsstelle, im Direktchat der nationalen Ansprechperson mit dem Bot und "
+    "nach der Freigabe in den Räumen des anfragenden Netzwerks"
+)
 
 
 def sichtbar(zustand: Zustand, beteiligt: Collection[Beteiligt], raum: Raumbezug) -> bool:
     """Whether the contact data of the named person may be shown here to this person.
 
-    Until the release only the Geschäftsstelle and the partner's national contact see it, and
-    never in a network's room, where everybody in the room would read along. After the release
-    the requesting network sees it too (it was posted to its room).
+    Contact data appears only in three places (docs/rechte.md): the Geschäftsstelle's room (to
+    the Geschäftsstelle and the national contact), the national contact's direct chat with the
+    bot (to them), and – after the release – the rooms linked to the requesting network, where
+    the release posted it. Everywhere else everybody in the room would read along, so it is
+    never shown there, whoever asks.
     """
-    if raum is Raumbezug.ANDERES_NETZWERK:
-        return False
-    if zustand is Zustand.FREIGEGEBEN and (
-        raum is Raumbezug.ANFRAGEND or Beteiligt.KOORDINATION in beteiligt
-    ):
-        return True
-    if raum is Raumbezug.ANFRAGEND:
-        return False
-    return bool({Beteiligt.GESCHAEFTSSTELLE, Beteiligt.NATIONALER_KONTAKT} & set(beteiligt))
+    if raum is Raumbezug.GESCHAEFTSSTELLE:
+        return bool({Beteiligt.GESCHAEFTSSTELLE, Beteiligt.NATIONALER_KONTAKT} & set(beteiligt))
+    if raum is Raumbezug.DIREKT:
+        return Beteiligt.NATIONALER_KONTAKT in beteiligt
+    return raum is Raumbezug.ANFRAGEND and zustand is Zustand.FREIGEGEBEN
 
 
 # --- contact data the partner sends ---------------------------------------------------------

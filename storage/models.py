@@ -278,6 +278,44 @@ class Raum(Base):
     netzwerk: Mapped[Netzwerk | None] = relationship()
 
 
+class VerknuepfungStatus(enum.StrEnum):
+    BEANTRAGT = "beantragt"  # a room's moderator asked; the network has not decided yet
+    AKTIV = "aktiv"  # the room speaks for the network (`Raum.netzwerk_id`)
+    ABGELEHNT = "abgelehnt"
+    GELOEST = "geloest"
+
+
+class Verknuepfung(Base):
+    """A room's link to a network, from the request or the direct link to its end.
+
+    `Raum.netzwerk_id` is the link in force and what every feature reads; these rows say who
+    asked, who decided and when, and give links and requests the number that `raum bestätigen
+    <Nr>` and `raum lösen <Nr>` name (`om_bot.verknuepfung` keeps both in step). At most one
+    row per room is `aktiv` and at most one `beantragt`.
+    """
+
+    __tablename__ = "raum_verknuepfung"
+    __table_args__ = (Index("ix_raum_verknuepfung_netzwerk_status", "netzwerk_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("raum.room_id", ondelete="CASCADE"), index=True
+    )
+    netzwerk_id: Mapped[int] = mapped_column(ForeignKey("netzwerk.id", ondelete="CASCADE"))
+    status: Mapped[VerknuepfungStatus] = mapped_column(
+        _enum(VerknuepfungStatus, "verknuepfung_status")
+    )
+    beantragt_von: Mapped[str] = mapped_column(String(255), default="")
+    beantragt: Mapped[datetime]
+    entschieden_von: Mapped[str] = mapped_column(String(255), default="")
+    entschieden: Mapped[datetime | None]
+    geloest_von: Mapped[str] = mapped_column(String(255), default="")
+    geloest: Mapped[datetime | None]
+
+    netzwerk: Mapped[Netzwerk] = relationship()
+    raum: Mapped[Raum] = relationship()
+
+
 class VerarbeitetesEvent(Base):
     """Matrix events the bot has handled, so a replayed sync never answers twice."""
 

@@ -109,20 +109,30 @@ def test_acting_capacity_prefers_the_partner_for_partner_steps() -> None:
 @pytest.mark.parametrize(
     ("zustand", "wer", "raum", "sichtbar"),
     [
-        # Before the release: Geschäftsstelle and national contact, never in a network's room.
-        (Zustand.BENANNT, GS, Raumbezug.NEUTRAL, True),
-        (Zustand.INFORMIERT, NK, Raumbezug.NEUTRAL, True),
+        # Only three places (docs/rechte.md): the Geschäftsstelle's room, the national
+        # contact's direct chat, and after the release the requesting network's rooms.
+        (Zustand.BENANNT, GS, Raumbezug.GESCHAEFTSSTELLE, True),
+        (Zustand.INFORMIERT, NK, Raumbezug.GESCHAEFTSSTELLE, True),
+        (Zustand.INFORMIERT, KO, Raumbezug.GESCHAEFTSSTELLE, False),
+        (Zustand.INFORMIERT, NK, Raumbezug.DIREKT, True),
+        (Zustand.BENANNT, GS, Raumbezug.DIREKT, False),
         (Zustand.INFORMIERT, GS | KO, Raumbezug.ANFRAGEND, False),
         (Zustand.INFORMIERT, NK, Raumbezug.ANFRAGEND, False),
         (Zustand.INFORMIERT, GS, Raumbezug.ANDERES_NETZWERK, False),
-        (Zustand.INFORMIERT, KO, Raumbezug.NEUTRAL, False),
+        (Zustand.INFORMIERT, KO, Raumbezug.SONST, False),
         (Zustand.INFORMIERT, NIEMAND, Raumbezug.ANFRAGEND, False),
-        (Zustand.ABGELEHNT, KO, Raumbezug.NEUTRAL, False),
-        # After it: the requesting network too, but still no other network's room.
-        (Zustand.FREIGEGEBEN, KO, Raumbezug.NEUTRAL, True),
+        (Zustand.ABGELEHNT, KO, Raumbezug.SONST, False),
+        # A lobby or any other unlinked group room: never, whoever asks.
+        (Zustand.BENANNT, GS, Raumbezug.SONST, False),
+        (Zustand.INFORMIERT, NK, Raumbezug.SONST, False),
+        # After the release: the requesting network's rooms too, no other network's room,
+        # and not a coordinator's private chat (the data is in the network's rooms).
         (Zustand.FREIGEGEBEN, NIEMAND, Raumbezug.ANFRAGEND, True),
+        (Zustand.FREIGEGEBEN, KO, Raumbezug.DIREKT, False),
+        (Zustand.FREIGEGEBEN, KO, Raumbezug.SONST, False),
         (Zustand.FREIGEGEBEN, GS, Raumbezug.ANDERES_NETZWERK, False),
-        (Zustand.FREIGEGEBEN, NIEMAND, Raumbezug.NEUTRAL, False),
+        (Zustand.FREIGEGEBEN, GS, Raumbezug.GESCHAEFTSSTELLE, True),
+        (Zustand.FREIGEGEBEN, NIEMAND, Raumbezug.SONST, False),
     ],
 )
 def test_who_sees_the_contact_data(

@@ -11,7 +11,7 @@ from om_bot.format import Msg
 from om_bot.matching import fold, meinten_sie, suggest
 from om_bot.messages import IncomingMessage, Reply
 from om_bot.registry import Familie, Registry, UsageError
-from om_bot.roles import Akteur, NetzwerkRollen, Rolle, Rollen, Verweigert
+from om_bot.roles import Rolle, Rollen
 from om_bot.router import Dienste, Kontext, Router, strip_prefix
 
 
@@ -134,32 +134,6 @@ def test_fold_and_suggest() -> None:
 
 
 ROLLEN = Rollen.aus(admins={"@admin:x"}, geschaeftsstelle={"@gs:x"})
-NETZ = NetzwerkRollen(1, frozenset({"@koord:x"}))
-
-
-@pytest.mark.parametrize(
-    ("akteur", "rolle", "netz", "erlaubt"),
-    [
-        (Akteur("@anyone:x", "!r", 0, None), Rolle.JEDER, None, True),
-        (Akteur("@anyone:x", "!r", 0, None), Rolle.GESCHAEFTSSTELLE, None, False),
-        (Akteur("@gs:x", "!r", 0, None), Rolle.GESCHAEFTSSTELLE, None, True),
-        (Akteur("@gs:x", "!r", 0, None), Rolle.ADMIN, None, False),
-        (Akteur("@admin:x", "!r", 0, None), Rolle.ADMIN, None, True),
-        (Akteur("@koord:x", "!r", 0, None), Rolle.NETZWERK, NETZ, True),
-        (Akteur("@koord:x", "!r", 0, None), Rolle.NETZWERK, NetzwerkRollen(2, frozenset()), False),
-        (Akteur("@mod:x", "!r", 50, 1), Rolle.NETZWERK, NETZ, True),
-        (Akteur("@mod:x", "!r", 50, 2), Rolle.NETZWERK, NETZ, False),
-        (Akteur("@mod:x", "!r", 49, 1), Rolle.NETZWERK, NETZ, False),
-        (Akteur("@mod:x", "!r", 50, None), Rolle.MODERATION, None, True),
-        (Akteur("@anyone:x", "!r", 0, None), Rolle.NETZWERK, None, False),
-        (Akteur("@gs:x", "!r", 0, None), Rolle.NETZWERK, NETZ, True),
-    ],
-)
-def test_roles(akteur: Akteur, rolle: Rolle, netz: NetzwerkRollen | None, erlaubt: bool) -> None:
-    assert ROLLEN.darf(akteur, rolle, netz) is erlaubt
-    if not erlaubt:
-        with pytest.raises(Verweigert):
-            ROLLEN.pruefe(akteur, rolle, netz)
 
 
 class _FakeUow:
