@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from commands import anfragenliste
 from om_bot import kontaktverfahren as kv
 from om_bot.ansprachen import (
     FENSTER,
@@ -35,6 +36,7 @@ from om_bot.ansprachen import (
     schluessel,
     warnung,
 )
+from om_bot.datenschutz import KopieOffen, personendaten_loeschen
 from om_bot.dates import datum_text
 from om_bot.format import B, Code, I, Msg, Part
 from om_bot.matching import fold, meinten_sie, suggest
@@ -167,11 +169,6 @@ def _zeit(ctx: Kontext, zeit: datetime) -> str:
 
 def _datum(ctx: Kontext, zeit: datetime) -> str:
     return datum_text(zeit, ctx.dienste.tz)
-
-
-def _alter(ctx: Kontext, seit: datetime) -> str:
-    tage = (ctx.now() - seit).days
-    return "seit heute" if tage < 1 else "seit 1 Tag" if tage == 1 else f"seit {tage} Tagen"
 
 
 def _weiter(ctx: Kontext, anfrage: Anfrage) -> tuple[Part, ...]:
@@ -347,6 +344,8 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
     netzrollen = rollen_von(ctx.uow, netzwerk)
     ctx.dienste.rollen.pruefe(ctx.akteur, Rolle.NETZWERK, netzrollen, was=netzwerk.name)
     ziel = finde_partner(ctx, partner)
+    # A flood of requests from one account is cut off before it reaches the Geschäftsstelle.
+    ctx.dienste.grenzen.kontakt_pruefen(ctx.nachricht.sender, ctx.now())
 
     offen = ctx.uow.anfragen.offene_von(netzwerk.id, ziel.id)
     if offen is not None:
@@ -361,6 +360,13 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
             .line("Stand und Verlauf: ", Code(f"{p} anfrage {offen.id}"))
             .reply()
         ]
+    # At most a few open requests per network: each one is work for the Geschäftsstelle and a
+    # notice in its room.
+    hoechstens = ctx.dienste.grenzen.werte.offene_anfragen_je_netzwerk
+    if hoechstens:
+        offene = ctx.uow.anfragen.offene_des_netzwerks(netzwerk.id)
+        if len(offene) >= hoechstens:
+            return [anfragenliste.zu_viele_offene(ctx, netzwerk, offene, hoechstens)]
 
     jetzt = ctx.now()
     notiz = (notiz or "").strip()[:1000]
@@ -483,75 +489,32 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
     return [antwort.reply(), *an_gs, *andere]
 
 
-def _liste(ctx: Kontext, alle: bool) -> Reply:
-    p = ctx.dienste.prefix
-    uow = ctx.uow
-    raum_netzwerk = ctx.akteur.raum_netzwerk_id
-    anfragen: Sequence[Anfrage]
-    if raum_netzwerk is not None:
-        # In a network's room only that network's requests, whoever asks: the room reads along.
-        netzwerk = uow.netzwerke.get(raum_netzwerk)
-        titel = f"Anfragen von {netzwerk.name if netzwerk else 'diesem Netzwerk'}"
-        anfragen = uow.anfragen.fuer_netzwerke([raum_netzwerk])
-    elif ctx.dienste.rollen.darf(ctx.akteur, Rolle.GESCHAEFTSSTELLE):
-        if alle:
-            titel, anfragen = "Alle Anfragen (neueste zuerst)", uow.anfragen.neueste()
-        else:
-            titel, anfragen = "Offene Anfragen (älteste zuerst)", uow.anfragen.offen()
-    else:
-        eigene = list(
-            uow.anfragen.fuer_netzwerke(uow.anfragen.netzwerk_ids_von(ctx.akteur.user_id))
-        )
-        partner = [x.id for x in uow.anfragen.partner_von(ctx.akteur.user_id)]
-        gesehen = {a.id for a in eigene}
-        eigene += [a for a in uow.anfragen.offen_fuer_partner(partner) if a.id not in gesehen]
-        titel, anfragen = "Ihre Anfragen", eigene
-        if not eigene:
-            return (
-                Msg()
-                .line("Für Sie gibt es hier keine Anfragen.")
-                .line(
-                    "Eine Anfrage stellt die Koordination eines Netzwerks in dessen Raum, z. B. ",
-                    Code(f"{p} kontakt IHK"),
-                    "; die Geschäftsstelle sieht hier alle offenen.",
-                )
-                .reply()
-            )
-    if not anfragen:
-        return Msg().line(f"{titel}: keine.").reply()
-    msg = Msg(f"{titel} ({len(anfragen)})")
-    for a in anfragen:
-        uebergang = kv.naechster(a.status)
-        msg.bullet(
-            B(f"Nr. {a.id}"),
-            f" · {a.partner.kurz} · {a.netzwerk.name} · ",
-            B(a.status.value),
-            f" · {_alter(ctx, a.erstellt)}",
-            f" · als Nächstes: {uebergang.schritt}" if uebergang else "",
-        )
-    msg.line("Einzelheiten und Verlauf: ", Code(f"{p} anfrage <Nr>"))
-    return msg.reply()
+def _liste(ctx: Kontext, alle: bool, seite: int | None) -> Reply:
+    # Paged (a long list would exceed Matrix's event size limit): `commands/anfragenliste.py`.
+    return anfragenliste.liste(ctx, alle, seite)
 
 
 @familie.befehl(
-    "anfragen alle",
+    "anfragen alle [seite <seite:zahl>]",
     hilfe="Alle Anfragen, auch abgeschlossene (für die Geschäftsstelle; sonst wie „anfragen“)",
-    beispiele=("anfragen alle",),
+    details="Je Seite 20 Anfragen; die Antwort nennt die nächste Seite.",
+    beispiele=("anfragen alle", "anfragen alle seite 2"),
 )
-def anfragen_alle(ctx: Kontext) -> Reply:
-    return _liste(ctx, alle=True)
+def anfragen_alle(ctx: Kontext, seite: int | None) -> Reply:
+    return _liste(ctx, alle=True, seite=seite)
 
 
 @familie.befehl(
-    "anfragen",
+    "anfragen [seite <seite:zahl>]",
     hilfe=(
         "Offene Anfragen nach Alter und Stand (Geschäftsstelle); im Raum eines Netzwerks dessen "
         "Anfragen; sonst die, an denen Sie beteiligt sind"
     ),
-    beispiele=("anfragen",),
+    details="Je Seite 20 Anfragen; die Antwort nennt die nächste Seite.",
+    beispiele=("anfragen", "anfragen seite 2"),
 )
-def anfragen(ctx: Kontext) -> Reply:
-    return _liste(ctx, alle=False)
+def anfragen(ctx: Kontext, seite: int | None) -> Reply:
+    return _liste(ctx, alle=False, seite=seite)
 
 
 @familie.befehl(
@@ -962,8 +925,10 @@ def ablehnen(ctx: Kontext, nr: int, grund: str | None) -> list[Reply]:
     wer=_WER_GS,
     details=(
         "Gelöscht werden Notiz, benannte Person, Ablehnungsgrund, die Matrix-ID der anfragenden "
-        "Person und der daraus entstandene Registereintrag; der Verlauf bleibt anonymisiert "
-        "(Rollen statt Matrix-IDs)."
+        "Person und der daraus entstandene Registereintrag, dazu die Kopien der Person, die "
+        "andere (abgeschlossene) Anfragen aus dem Register übernommen haben; der Verlauf bleibt "
+        "anonymisiert (Rollen statt Matrix-IDs). Abgelehnte Anfragen löscht der Bot nach der "
+        "Aufbewahrungsfrist selbst."
     ),
     beispiele=("anfrage 3 löschen",),
 )
@@ -990,47 +955,46 @@ def loeschen(ctx: Kontext, nr: int) -> Reply:
             "erfährt den Grund –, dann löschen. Es wurde nichts geändert.",
             usage=f"{p} anfrage {nr} ablehnen <Grund>",
         )
-    anfrage.angefragt_von = ""
-    anfrage.notiz = ""
-    anfrage.person_name = anfrage.person_email = anfrage.person_telefon = ""
-    anfrage.grund = ""
-    anfrage.geloescht = ctx.now()
-    anfrage.version += 1
-    register = ctx.uow.regionale_kontakte.loesche_aus_anfrage(anfrage.id)
-    for eintrag in ctx.uow.anfragen.verlauf(anfrage):
-        rolle = (eintrag.nachher or {}).get("rolle", "")
-        try:
-            eintrag.akteur = f"({kv.Beteiligt(rolle).kurz})"
-        except ValueError:
-            eintrag.akteur = "(anonymisiert)"
-    ctx.audit(
-        "anfrage_geloescht",
-        netzwerk_id=anfrage.netzwerk_id,
-        objekt=AnfrageRepo.objekt(anfrage.id),
-        vorher={"status": anfrage.status.value},
-        nachher={
-            "status": anfrage.status.value,
-            "schritt": "löschen",
-            "rolle": kv.Beteiligt.GESCHAEFTSSTELLE.value,
-            "registereintraege": register,
-        },
-    )
+    try:
+        geloescht = personendaten_loeschen(ctx.uow, anfrage, ctx.now(), ctx.nachricht.sender)
+    except KopieOffen as offen:
+        nrs = ", ".join(str(n) for n in offen.anfrage_ids)
+        mehrere = len(offen.anfrage_ids) > 1
+        raise UsageError(
+            f"Anfrage {nr}: die benannte Person steht auch in der offenen "
+            f"{'Anfragen' if mehrere else 'Anfrage'} {nrs} (aus dem Register übernommen) und "
+            "wird dort noch gebraucht. Es wurde nichts gelöscht. Erst "
+            f"{'diese Anfragen' if mehrere else 'diese Anfrage'} abschließen (freigeben oder "
+            "ablehnen), dann löschen.",
+            usage=f"{p} anfrage {offen.anfrage_ids[0]}",
+        ) from None
     ctx.uow.commit()
-    return (
+    register, kopien = geloescht.registereintraege, geloescht.kopien
+    antwort = (
         Msg()
         .line(f"Anfrage {nr}: personenbezogene Daten gelöscht.")
         .bullet("Notiz, benannte Person, Ablehnungsgrund, Matrix-ID der anfragenden Person")
-        .bullet(
-            "Der Registereintrag der regionalen Ansprechperson aus dieser Anfrage"
-            if register
-            else "Ein Registereintrag aus dieser Anfrage bestand nicht (mehr)."
-        )
-        .line(
-            "Der Verlauf bleibt anonymisiert (Rollen statt Matrix-IDs); die Löschung selbst ist "
-            "protokolliert."
-        )
-        .reply()
     )
+    if kopien:
+        antwort.bullet(
+            "Die aus dem Register übernommene Kopie der Person in "
+            + ("den Anfragen " if len(kopien) > 1 else "Anfrage ")
+            + ", ".join(str(k) for k in kopien)
+        )
+    antwort.bullet(
+        (
+            "Der Registereintrag der regionalen Ansprechperson aus dieser Anfrage"
+            if register == 1
+            else f"{register} Registereinträge der regionalen Ansprechperson"
+        )
+        if register
+        else "Ein Registereintrag aus dieser Anfrage bestand nicht (mehr)."
+    )
+    antwort.line(
+        "Der Verlauf bleibt anonymisiert (Rollen statt Matrix-IDs); die Löschung selbst ist "
+        "protokolliert."
+    )
+    return antwort.reply()
 
 
 @familie.befehl(

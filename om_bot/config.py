@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from om_bot.erinnerungen import lies_stichtag, lies_uhrzeit, lies_wochentag
+from om_bot.limits import Grenzwerte
 from om_bot.termine import Regeln
 
 PASSWORD_ENV = "OM_BOT_MATRIX_PASSWORD"
@@ -223,12 +224,63 @@ class TermineConfig(_Section):
         )
 
 
+class GrenzenConfig(_Section):
+    """Per-user limits (`om_bot.limits`); 0 switches one off."""
+
+    # Commands that change something (their unit of work commits), per user.
+    schreiben_je_minute: int = Field(default=20, ge=0, le=10_000)
+    schreiben_je_tag: int = Field(default=200, ge=0, le=1_000_000)
+    # `kontakt` commands per user and hour, whatever their outcome.
+    kontakt_je_stunde: int = Field(default=10, ge=0, le=1_000)
+    # Open contact requests of one network at a time.
+    offene_anfragen_je_netzwerk: int = Field(default=5, ge=0, le=1_000)
+    # Refused commands written to the audit log per sender and hour; more only in the log.
+    verweigert_protokoll_je_stunde: int = Field(default=10, ge=0, le=10_000)
+
+    def werte(self) -> Grenzwerte:
+        return Grenzwerte(
+            schreiben_je_minute=self.schreiben_je_minute,
+            schreiben_je_tag=self.schreiben_je_tag,
+            kontakt_je_stunde=self.kontakt_je_stunde,
+            offene_anfragen_je_netzwerk=self.offene_anfragen_je_netzwerk,
+            verweigert_protokoll_je_stunde=self.verweigert_protokoll_je_stunde,
+        )
+
+
+def _tage_oder_nie(minimum: int, warum: str) -> Callable[[int], int]:
+    def check(value: int) -> int:
+        if value != 0 and value < minimum:
+            raise ValueError(f"expected 0 (never delete) or at least {minimum} days ({warum})")
+        return value
+
+    return check
+
+
+class DatenschutzConfig(_Section):
+    """Retention periods in days (`om_bot.datenschutz.Fristen`); 0 keeps for ever."""
+
+    # Approaches (Parallelansprachen); the warning looks 30 days back.
+    ansprachen_tage: Annotated[
+        int, AfterValidator(_tage_oder_nie(31, "the Parallelansprache window is 30 days"))
+    ] = 365
+    # Records of refused attempts in the audit log.
+    verweigert_tage: Annotated[int, AfterValidator(_tage_oder_nie(1, "a day at least"))] = 90
+    # Records of allowed changes in the audit log (`verlauf`, the history of a request).
+    protokoll_tage: Annotated[
+        int, AfterValidator(_tage_oder_nie(60, "the weekly info service reads weeks back"))
+    ] = 1095
+    # Personal data of a rejected contact request, counted from the rejection.
+    abgelehnt_tage: Annotated[int, AfterValidator(_tage_oder_nie(1, "a day at least"))] = 90
+
+
 class Config(_Section):
     matrix: MatrixConfig
     database: DatabaseConfig = DatabaseConfig()
     bot: BotConfig = BotConfig()
     reminders: RemindersConfig = RemindersConfig()
     termine: TermineConfig = TermineConfig()
+    grenzen: GrenzenConfig = GrenzenConfig()
+    datenschutz: DatenschutzConfig = DatenschutzConfig()
 
 
 def _describe(error: Mapping[str, Any]) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from om_bot.format import Code, Msg
+from om_bot.limits import Begrenzt, Grenzen
 from om_bot.messages import IncomingMessage, Reply
 from om_bot.registry import Registry, UsageError
 from om_bot.roles import Akteur, Rolle, Rollen, Verweigert
@@ -54,6 +55,9 @@ class Dienste:
     planung: Planung | None = None
     # The `[termine]` settings: default duration, clash rules, horizon (`om_bot.termine`).
     termine: Regeln = field(default_factory=Regeln)
+    # Per-user limits and their counters (`[grenzen]`, `om_bot.limits`); none unless the
+    # runtime configures them, so tests about other things are not limited.
+    grenzen: Grenzen = field(default_factory=Grenzen.keine)
 
     @property
     def prefix(self) -> str:
@@ -183,6 +187,10 @@ class Router:
         befehl = treffer.befehl
         with self.dienste.uow() as uow:
             ctx = Kontext(message, self.dienste, uow)
+            # "Commands that write" are those whose unit of work commits: the limit is asked
+            # right before the commit, so a command over it changes nothing.
+            if (schreibgrenze := self._schreibgrenze(message)) is not None:
+                uow.vor_commit(schreibgrenze)
             try:
                 if befehl.rolle not in {Rolle.JEDER, Rolle.NETZWERK}:
                     # NETZWERK depends on the network the handler looks up; it checks itself.
@@ -191,6 +199,18 @@ class Router:
             except Verweigert as refusal:
                 uow.session.rollback()
                 return [self._refused(message, befehl.syntax, refusal)]
+            except Begrenzt as grenze:
+                uow.session.rollback()
+                # Without the command text: it may be contact data (`anfrage N benennen …`).
+                log.warning(
+                    "limit reached: %r for %s in %s (%s, wait %.0f s); nothing changed",
+                    befehl.syntax,
+                    message.sender,
+                    message.room_id,
+                    grenze.grenze.text(),
+                    grenze.warten.total_seconds(),
+                )
+                return [Msg().line(grenze.meldung).reply()]
         if uow.committed:
             self.dienste.wecker()
         replies = result if isinstance(result, list) else [result]
@@ -204,9 +224,39 @@ class Router:
             message.room_id,
             refusal.rolle.value,
         )
-        with self.dienste.uow() as uow:
-            Kontext(message, self.dienste, uow).audit(
-                "verweigert", objekt=syntax, nachher={"rolle": refusal.rolle.value}, erlaubt=False
+        zaehler = self.dienste.grenzen.verweigert
+        ueber = zaehler.versuch(message.sender, self.dienste.now())
+        if ueber is not None:
+            # Someone trying commands over and over must not grow the audit table: beyond the
+            # limit the refusal is in the log only, and the sender's next row counts them.
+            log.warning(
+                "refusal of %s not written to the audit log (more than %s)",
+                message.sender,
+                ueber.grenze.text(),
             )
-            uow.commit()
+        else:
+            nachher: dict[str, Any] = {"rolle": refusal.rolle.value}
+            if ausgelassen := zaehler.abgewiesen(message.sender):
+                nachher["nicht_protokolliert"] = ausgelassen
+            with self.dienste.uow() as uow:
+                Kontext(message, self.dienste, uow).audit(
+                    "verweigert", objekt=syntax, nachher=nachher, erlaubt=False
+                )
+                uow.commit()
         return Msg().line("⛔ ", str(refusal), " Es wurde nichts geändert.").reply()
+
+    def _schreibgrenze(self, message: IncomingMessage) -> Callable[[], None] | None:
+        """The check before a command's commit: one write of the sender, counted once per
+        command however often its handler commits (a second commit must not fail half-way)."""
+        grenzen = self.dienste.grenzen
+        if not grenzen.schreiben.aktiv:
+            return None
+        gezaehlt = False
+
+        def pruefen() -> None:
+            nonlocal gezaehlt
+            if not gezaehlt:
+                grenzen.schreiben_pruefen(message.sender, self.dienste.now())
+                gezaehlt = True
+
+        return pruefen

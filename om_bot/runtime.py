@@ -18,7 +18,9 @@ from sqlalchemy import Engine
 
 from commands import familien
 from om_bot.config import Config
+from om_bot.datenschutz import Fristen, aufbewahrung
 from om_bot.erinnerungsquellen import planung_aus
+from om_bot.limits import Grenzen
 from om_bot.matrix import JoinedRoom, MatrixBot
 from om_bot.messages import Reply
 from om_bot.planer import Planer, Wecker
@@ -39,9 +41,15 @@ EVENT_MEMORY = timedelta(days=30)
 class DatabaseState:
     """`om_bot.matrix.AdapterState` on the database: sync token, handled events, rooms."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        aufbewahrung: Callable[[datetime], object] | None = None,
+    ) -> None:
         self.uow = uow
         self._pruned: datetime | None = None
+        # The retention job (`om_bot.datenschutz.aufbewahrung`), run with the event pruning.
+        self._aufbewahrung = aufbewahrung
 
     def sync_token(self) -> str | None:
         with self.uow() as uow:
@@ -65,6 +73,7 @@ class DatabaseState:
 
     def claim(self, event_id: str, room_id: str, now: datetime) -> bool:
         """Mark `event_id` handled; False if it was already (a replayed sync)."""
+        aufraeumen = False
         with self.uow() as uow:
             if uow.events.bekannt(event_id):
                 return False
@@ -73,7 +82,14 @@ class DatabaseState:
             if self._pruned is None or now - self._pruned > timedelta(hours=1):
                 uow.events.vergiss_vor(now - EVENT_MEMORY)
                 self._pruned = now
+                aufraeumen = True
             uow.commit()
+        if aufraeumen and self._aufbewahrung is not None:
+            # Its own transaction, after the claim: a failure must not lose the message.
+            try:
+                self._aufbewahrung(now)
+            except Exception:
+                log.exception("retention job failed; it runs again in an hour")
         return True
 
     def joined(self, room_id: str, now: datetime, direct: bool) -> None:
@@ -128,12 +144,15 @@ def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(U
         wecker=wecker,
         planung=planung_aus(config, prefix),
         termine=config.termine.regeln(),
+        grenzen=Grenzen(config.grenzen.werte()),
     )
     return App(config, engine, uow, dienste, Router(dienste), wecker)
 
 
 def make_bot(app: App) -> MatrixBot:
-    return MatrixBot(app.config.matrix, app.config.bot, DatabaseState(app.uow), app.router.handle)
+    fristen = Fristen.aus(app.config.datenschutz)
+    state = DatabaseState(app.uow, lambda jetzt: aufbewahrung(app.uow, jetzt, fristen))
+    return MatrixBot(app.config.matrix, app.config.bot, state, app.router.handle)
 
 
 def make_planer(app: App, bot: MatrixBot) -> Planer:

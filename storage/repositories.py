@@ -178,6 +178,28 @@ class AuditRepo(_Repo):
     def alle(self) -> Sequence[AuditEintrag]:
         return self.session.scalars(select(AuditEintrag).order_by(AuditEintrag.id)).all()
 
+    def vergiss_verweigerte_vor(self, zeit: datetime) -> int:
+        """Delete the records of refused attempts older than `zeit` (retention)."""
+        result = self.session.execute(
+            delete(AuditEintrag).where(AuditEintrag.erlaubt.is_(False), AuditEintrag.zeit < zeit)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def vergiss_vor(self, zeit: datetime, behalte_neueste: Iterable[str] = ()) -> int:
+        """Delete the records of allowed changes older than `zeit` (retention), except each
+        network's newest record of the actions `behalte_neueste` ("status since …")."""
+        behalten = list(behalte_neueste)
+        query = delete(AuditEintrag).where(AuditEintrag.erlaubt.is_(True), AuditEintrag.zeit < zeit)
+        if behalten:
+            neueste = (
+                select(func.max(AuditEintrag.id))
+                .where(AuditEintrag.aktion.in_(behalten), AuditEintrag.netzwerk_id.is_not(None))
+                .group_by(AuditEintrag.netzwerk_id)
+            )
+            query = query.where(AuditEintrag.id.not_in(neueste))
+        result = self.session.execute(query.execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
+
 
 # --- Kontaktverfahren and Parallelansprachen ------------------------------------------------
 
@@ -230,6 +252,50 @@ class AnfrageRepo(_Repo):
             .where(Anfrage.partner_id.in_(list(partner_ids)), Anfrage.status.in_(list(OFFEN)))
             .order_by(Anfrage.erstellt, Anfrage.id)
         ).all()
+
+    def offene_des_netzwerks(self, netzwerk_id: int, limit: int = 50) -> Sequence[Anfrage]:
+        """The network's open requests, oldest first (the cap on open requests counts them)."""
+        return self.session.scalars(
+            self._query()
+            .where(Anfrage.netzwerk_id == netzwerk_id, Anfrage.status.in_(list(OFFEN)))
+            .order_by(Anfrage.erstellt, Anfrage.id)
+            .limit(limit)
+        ).all()
+
+    def seite(
+        self,
+        *,
+        netzwerke: Iterable[int] | None = None,
+        partner_offen: Iterable[int] = (),
+        nur_offen: bool = False,
+        aelteste_zuerst: bool = False,
+        ab: int = 0,
+        anzahl: int = 20,
+    ) -> tuple[Sequence[Anfrage], int]:
+        """One page of requests (`/om anfragen … seite N`) and how many there are in all.
+
+        `netzwerke` None: every network's; otherwise the requests of these networks plus the
+        open ones to the partners `partner_offen`. Newest first unless `aelteste_zuerst`.
+        """
+        bedingungen: list[Any] = []
+        if netzwerke is not None:
+            teile: list[Any] = [Anfrage.netzwerk_id.in_(list(netzwerke))]
+            partner = list(partner_offen)
+            if partner:
+                teile.append(and_(Anfrage.partner_id.in_(partner), Anfrage.status.in_(list(OFFEN))))
+            bedingungen.append(or_(*teile))
+        if nur_offen:
+            bedingungen.append(Anfrage.status.in_(list(OFFEN)))
+        gesamt = self.session.scalar(select(func.count(Anfrage.id)).where(*bedingungen))
+        ordnung = (
+            (Anfrage.erstellt, Anfrage.id)
+            if aelteste_zuerst
+            else (Anfrage.erstellt.desc(), Anfrage.id.desc())
+        )
+        rows = self.session.scalars(
+            self._query().where(*bedingungen).order_by(*ordnung).offset(ab).limit(anzahl)
+        ).all()
+        return rows, int(gesamt or 0)
 
     def offene_von(self, netzwerk_id: int, partner_id: int) -> Anfrage | None:
         """The open request of this network to this partner, if there is one."""
@@ -284,6 +350,35 @@ class AnfrageRepo(_Repo):
                 AuditEintrag.erlaubt.is_(True),
             )
             .order_by(AuditEintrag.id)
+        ).all()
+
+    def abgelehnt_vor(self, zeit: datetime) -> Sequence[Anfrage]:
+        """Rejected requests, last changed (rejected) before `zeit`, whose personal data is
+        not yet deleted (retention)."""
+        return self.session.scalars(
+            self._query()
+            .where(
+                Anfrage.status == Zustand.ABGELEHNT,
+                Anfrage.geaendert < zeit,
+                Anfrage.geloescht.is_(None),
+            )
+            .order_by(Anfrage.id)
+        ).all()
+
+    def mit_person(self, anfrage: Anfrage) -> Sequence[Anfrage]:
+        """Other requests to the same partner that hold the same named person (name and
+        e-mail address) – candidates for copies taken `aus register`."""
+        if not anfrage.person_name and not anfrage.person_email:
+            return []
+        return self.session.scalars(
+            self._query()
+            .where(
+                Anfrage.partner_id == anfrage.partner_id,
+                Anfrage.id != anfrage.id,
+                Anfrage.person_name == anfrage.person_name,
+                func.lower(Anfrage.person_email) == anfrage.person_email.lower(),
+            )
+            .order_by(Anfrage.id)
         ).all()
 
     def netzwerk_ids_von(self, user_id: str) -> set[int]:
@@ -347,6 +442,12 @@ class RegionalerKontaktRepo(_Repo):
 class AnspracheRepo(_Repo):
     def add(self, ansprache: Ansprache) -> None:
         self.session.add(ansprache)
+
+    def vergiss_vor(self, zeit: datetime) -> int:
+        """Delete approaches older than `zeit` (retention; older than the Parallelansprache
+        window they warn nobody)."""
+        result = self.session.execute(delete(Ansprache).where(Ansprache.zeit < zeit))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def kandidaten(self, neu: Ansprache, fenster: timedelta) -> Sequence[Ansprache]:
         """Approaches of the same target within `fenster` of `neu` (indexed by target and time);

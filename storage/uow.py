@@ -50,6 +50,7 @@ class UnitOfWork:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
         self._committed = False
+        self._vor_commit: Callable[[], None] | None = None
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -80,7 +81,14 @@ class UnitOfWork:
         finally:
             self.session.close()
 
+    def vor_commit(self, pruefung: Callable[[], None] | None) -> None:
+        """Run `pruefung` before every commit of this unit of work. An exception from it stops
+        the commit, and leaving the block rolls back: the router's per-user write limit."""
+        self._vor_commit = pruefung
+
     def commit(self) -> None:
+        if self._vor_commit is not None:
+            self._vor_commit()
         self.session.commit()
         self._committed = True
 
