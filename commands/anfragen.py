@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from commands import anfragenliste
+from commands.zustellung import an_geschaeftsstelle, an_netzwerk
 from om_bot import kontaktverfahren as kv
 from om_bot.ansprachen import (
     FENSTER,
@@ -44,7 +45,7 @@ from om_bot.messages import Reply
 from om_bot.regions import umfassend
 from om_bot.register import rollen_von
 from om_bot.registry import Familie, UsageError
-from om_bot.roles import Rolle, Rollen, Verweigert
+from om_bot.roles import Rolle, Verweigert
 from om_bot.router import Kontext
 from storage.models import Anfrage, Ansprache, Partner
 from storage.repositories import AnfrageRepo
@@ -59,8 +60,6 @@ familie = Familie(
 
 _WER_GS = "Geschäftsstelle, Admins"
 _WER_PARTNER = "nationale Ansprechperson des Partners, Geschäftsstelle in ihrem Namen, Admins"
-# Nobody is a coordinator by being in the Geschäftsstelle: for telling roles apart only.
-_OHNE_AEMTER = Rollen.aus((), ())
 
 
 class AnfrageVerweigert(Verweigert):
@@ -146,18 +145,30 @@ def _beteiligt(ctx: Kontext, anfrage: Anfrage) -> set[kv.Beteiligt]:
     kontakt = anfrage.partner.nationaler_kontakt
     if kontakt and ctx.nachricht.sender == kontakt:
         beteiligt.add(kv.Beteiligt.NATIONALER_KONTAKT)
-    if _OHNE_AEMTER.darf(ctx.akteur, Rolle.NETZWERK, rollen_von(ctx.uow, anfrage.netzwerk)):
+    if rollen.koordiniert(ctx.akteur, rollen_von(ctx.uow, anfrage.netzwerk)):
         beteiligt.add(kv.Beteiligt.KOORDINATION)
     return beteiligt
 
 
 def _raumbezug(ctx: Kontext, anfrage: Anfrage) -> kv.Raumbezug:
-    netzwerk_id = ctx.akteur.raum_netzwerk_id
-    if netzwerk_id is None:
-        return kv.Raumbezug.NEUTRAL
-    if netzwerk_id == anfrage.netzwerk_id:
-        return kv.Raumbezug.ANFRAGEND
-    return kv.Raumbezug.ANDERES_NETZWERK
+    """Where this command was typed, seen from `anfrage` (what `kv.sichtbar` decides on)."""
+    akteur = ctx.akteur
+    if akteur.geschaeftsstelle_raum:
+        return kv.Raumbezug.GESCHAEFTSSTELLE
+    netzwerk_id = akteur.raum_netzwerk_id
+    if netzwerk_id is not None:
+        if netzwerk_id == anfrage.netzwerk_id:
+            return kv.Raumbezug.ANFRAGEND
+        return kv.Raumbezug.ANDERES_NETZWERK
+    if akteur.direkt:
+        # Without a configured room, the Geschäftsstelle's notices arrive as direct messages
+        # to its members (`_an_geschaeftsstelle`): their private chat is then its room.
+        if not ctx.dienste.geschaeftsstelle_room and ctx.dienste.rollen.darf(
+            akteur, Rolle.GESCHAEFTSSTELLE
+        ):
+            return kv.Raumbezug.GESCHAEFTSSTELLE
+        return kv.Raumbezug.DIREKT
+    return kv.Raumbezug.SONST
 
 
 # --- wording -------------------------------------------------------------------------------
@@ -192,29 +203,6 @@ def _text(parts: Sequence[Part]) -> str:
 
 def _person(anfrage: Anfrage) -> kv.Kontaktdaten:
     return kv.Kontaktdaten(anfrage.person_name, anfrage.person_email, anfrage.person_telefon)
-
-
-def _an_geschaeftsstelle(ctx: Kontext, msg: Msg) -> list[Reply]:
-    """A notice for the Geschäftsstelle: to its room, or – without one configured – as a direct
-    message to each of its members (nobody misses a request); none when already there."""
-    raum = ctx.dienste.geschaeftsstelle_room
-    if raum:
-        return [] if raum == ctx.nachricht.room_id else [msg.reply(raum)]
-    reply = msg.reply()
-    mitglieder = sorted(ctx.dienste.rollen.geschaeftsstelle - {ctx.nachricht.sender})
-    if not mitglieder and not ctx.dienste.rollen.geschaeftsstelle:
-        log.warning("no Geschäftsstelle configured (bot.geschaeftsstelle_room/_users)")
-    return [reply.direkt_an(user) for user in mitglieder]
-
-
-def _an_netzwerk(ctx: Kontext, netzwerk_id: int, msg: Msg, auch_hier: bool = False) -> list[Reply]:
-    """A notice to every room linked to the network (except this one, which gets the reply)."""
-    reply = msg.reply()
-    return [
-        reply.to(raum.room_id)
-        for raum in ctx.uow.raeume.fuer_netzwerk(netzwerk_id)
-        if auch_hier or raum.room_id != ctx.nachricht.room_id
-    ]
 
 
 def _beschreibung(ansprache: Ansprache) -> Beschreibung:
@@ -306,7 +294,7 @@ def _protokoll_fuer_gs(ctx: Kontext, anfrage: Anfrage, *text: Part) -> list[Repl
         f"Anfrage {anfrage.id} ({anfrage.partner.kurz}, {anfrage.netzwerk.name}): ", *text
     )
     msg.line(*_weiter(ctx, anfrage))
-    return _an_geschaeftsstelle(ctx, msg)
+    return an_geschaeftsstelle(ctx, msg)
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -385,7 +373,7 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
     ctx.uow.flush()
     als = (
         kv.Beteiligt.KOORDINATION
-        if _OHNE_AEMTER.darf(ctx.akteur, Rolle.NETZWERK, netzrollen)
+        if ctx.dienste.rollen.koordiniert(ctx.akteur, netzrollen)
         else kv.Beteiligt.GESCHAEFTSSTELLE
     )
     ctx.audit(
@@ -472,7 +460,7 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
         " oder ",
         Code(f"{p} anfrage {anfrage.id} ablehnen <Grund>"),
     )
-    an_gs = _an_geschaeftsstelle(ctx, gs)
+    an_gs = an_geschaeftsstelle(ctx, gs)
     if not ctx.dienste.geschaeftsstelle_room and not ctx.dienste.rollen.geschaeftsstelle:
         antwort.line(
             I(
@@ -483,7 +471,7 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
 
     andere: list[Reply] = []
     for a in parallel:
-        andere += _an_netzwerk(
+        andere += an_netzwerk(
             ctx, a.netzwerk_id, hinweis(eigene, _beschreibung(a), ctx.dienste.tz), auch_hier=True
         )
     return [antwort.reply(), *an_gs, *andere]
@@ -587,7 +575,7 @@ def weiterleiten(ctx: Kontext, nr: int) -> list[Reply]:
         antwort.reply(),
         *replies,
         *_protokoll_fuer_gs(ctx, anfrage, f"weitergeleitet von {ctx.nachricht.sender}."),
-        *_an_netzwerk(ctx, anfrage.netzwerk_id, netz),
+        *an_netzwerk(ctx, anfrage.netzwerk_id, netz),
     ]
 
 
@@ -676,7 +664,7 @@ def aus_register(ctx: Kontext, nr: int) -> list[Reply]:
         *_protokoll_fuer_gs(
             ctx, anfrage, f"aus dem Register übernommen von {ctx.nachricht.sender}."
         ),
-        *_an_netzwerk(ctx, anfrage.netzwerk_id, netz),
+        *an_netzwerk(ctx, anfrage.netzwerk_id, netz),
     ]
 
 
@@ -698,12 +686,13 @@ def benennen(ctx: Kontext, nr: int, daten: str | None) -> list[Reply]:
     beteiligt = _beteiligt(ctx, anfrage)
 
     def nicht_hier() -> None:
-        if ctx.akteur.raum_netzwerk_id is not None:
+        # Named data may be typed only where it may be shown before the release.
+        if not kv.sichtbar(kv.Zustand.BENANNT, beteiligt, _raumbezug(ctx, anfrage)):
             raise UsageError(
-                "Kontaktdaten gehören nicht in den Raum eines Netzwerks: hier lesen alle mit, "
-                "bevor die Geschäftsstelle sie freigibt. Ich habe nichts gespeichert. Bitte "
-                "löschen Sie Ihre Nachricht und senden Sie sie im Direktchat mit mir oder im "
-                "Raum der Geschäftsstelle.",
+                "Kontaktdaten gehören nicht in diesen Raum: hier lesen andere mit, bevor die "
+                "Geschäftsstelle sie freigibt. Ich habe nichts gespeichert. Bitte löschen Sie "
+                "Ihre Nachricht und senden Sie sie im Direktchat mit mir (nationale "
+                "Ansprechperson) oder im Raum der Geschäftsstelle.",
                 usage=f"anfrage {nr} benennen <Name>, <E-Mail>[, <Telefon>]",
             )
 
@@ -764,7 +753,7 @@ def benennen(ctx: Kontext, nr: int, daten: str | None) -> list[Reply]:
             + (" (neue Person, muss neu informiert werden)" if alt is kv.Zustand.INFORMIERT else "")
             + ". Die Daten zeigt ",
             Code(f"{p} anfrage {nr}"),
-            " (nicht im Raum eines Netzwerks).",
+            " (im Raum der Geschäftsstelle).",
         ),
     ]
     if alt is kv.Zustand.ANGEFRAGT:
@@ -773,7 +762,7 @@ def benennen(ctx: Kontext, nr: int, daten: str | None) -> list[Reply]:
             "Kontaktdaten gibt die Geschäftsstelle frei, sobald die Person über Ihre Anfrage "
             "informiert ist."
         )
-        replies += _an_netzwerk(ctx, anfrage.netzwerk_id, netz)
+        replies += an_netzwerk(ctx, anfrage.netzwerk_id, netz)
     return replies
 
 
@@ -858,7 +847,7 @@ def freigeben(ctx: Kontext, nr: int) -> list[Reply]:
             f"⚠ {netzwerk.name} hat keinen verknüpften Raum mehr; bitte die Kontaktdaten direkt "
             "an die Koordination geben (",
             Code(f"{p} anfrage {nr}"),
-            " zeigt sie, nicht im Raum eines Netzwerks).",
+            " zeigt sie im Raum der Geschäftsstelle).",
         )
     antwort.line(
         f"Die Person steht jetzt als regionale Ansprechperson von {partner.kurz} für "
@@ -903,7 +892,7 @@ def ablehnen(ctx: Kontext, nr: int, grund: str | None) -> list[Reply]:
         )
         .line("Grund: ", anfrage.grund)
     )
-    replies = [antwort.reply(), *_an_netzwerk(ctx, anfrage.netzwerk_id, netz)]
+    replies = [antwort.reply(), *an_netzwerk(ctx, anfrage.netzwerk_id, netz)]
     kontakt = partner.nationaler_kontakt
     if kontakt and alt is not kv.Zustand.EINGEGANGEN and kontakt != ctx.nachricht.sender:
         replies.append(
@@ -1005,8 +994,9 @@ def loeschen(ctx: Kontext, nr: int) -> Reply:
         "anfragenden Netzwerks und alle in dessen Raum"
     ),
     details=(
-        "Die Kontaktdaten der benannten Person zeigt der Bot vor der Freigabe nur der "
-        "Geschäftsstelle und der nationalen Ansprechperson, und nie im Raum eines Netzwerks."
+        "Die Kontaktdaten der benannten Person zeigt der Bot nur an drei Orten: "
+        + kv.ORTE_DER_KONTAKTDATEN
+        + ". Anderswo zeigt er die Anfrage ohne die Daten und sagt, wo sie stehen."
     ),
     beispiele=("anfrage 3",),
 )
@@ -1034,12 +1024,22 @@ def anfrage_zeigen(ctx: Kontext, nr: int) -> Reply:
     if anfrage.person_name:
         if kv.sichtbar(anfrage.status, beteiligt, raum):
             msg.bullet("Benannte Person: ", B(_person(anfrage).zeile()))
+        elif anfrage.status is kv.Zustand.FREIGEGEBEN:
+            msg.bullet(
+                "Benannte Person: ",
+                I(
+                    f"freigegeben – die Kontaktdaten stehen in den Räumen von {netzwerk.name} "
+                    "(hier zeigt der Bot sie nicht)"
+                ),
+            )
         else:
             msg.bullet(
                 "Benannte Person: ",
                 I(
                     "die Kontaktdaten zeigt der Bot erst nach der Freigabe durch die "
-                    "Geschäftsstelle"
+                    "Geschäftsstelle, dann in den Räumen des anfragenden Netzwerks; bis dahin "
+                    "nur im Raum der Geschäftsstelle und im Direktchat der nationalen "
+                    "Ansprechperson"
                 ),
             )
     if anfrage.geloescht is not None:

@@ -83,6 +83,9 @@ class Kontext:
                 room_id=self.nachricht.room_id,
                 power_level=self.nachricht.sender_power_level,
                 raum_netzwerk_id=raum.netzwerk_id if raum else None,
+                direkt=self.nachricht.is_direct,
+                geschaeftsstelle_raum=bool(self.dienste.geschaeftsstelle_room)
+                and self.nachricht.room_id == self.dienste.geschaeftsstelle_room,
             )
         return self._akteur
 
@@ -192,8 +195,9 @@ class Router:
             if (schreibgrenze := self._schreibgrenze(message)) is not None:
                 uow.vor_commit(schreibgrenze)
             try:
-                if befehl.rolle not in {Rolle.JEDER, Rolle.NETZWERK}:
-                    # NETZWERK depends on the network the handler looks up; it checks itself.
+                if befehl.rolle not in {Rolle.JEDER, Rolle.NETZWERK, Rolle.RAUM}:
+                    # NETZWERK and RAUM depend on the network the handler looks up (the one
+                    # acted for, the room's); the handler checks those itself.
                     self.dienste.rollen.pruefe(ctx.akteur, befehl.rolle)
                 result = befehl.handler(ctx, **treffer.argumente)
             except Verweigert as refusal:

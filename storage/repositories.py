@@ -32,6 +32,8 @@ from storage.models import (
     Termin,
     TerminVorkommen,
     VerarbeitetesEvent,
+    Verknuepfung,
+    VerknuepfungStatus,
 )
 
 
@@ -132,6 +134,30 @@ class RaumRepo(_Repo):
             select(Raum).where(Raum.netzwerk_id == netzwerk_id).order_by(Raum.room_id)
         ).all()
 
+    # Links and link requests (`Verknuepfung`) belong to the room aggregate.
+
+    def verknuepfung(self, nr: int) -> Verknuepfung | None:
+        return self.session.get(Verknuepfung, nr)
+
+    def verknuepfung_im_raum(self, room_id: str, status: VerknuepfungStatus) -> Verknuepfung | None:
+        return self.session.scalar(
+            select(Verknuepfung)
+            .where(Verknuepfung.room_id == room_id, Verknuepfung.status == status)
+            .order_by(Verknuepfung.id.desc())
+        )
+
+    def verknuepfungen(
+        self, netzwerk_id: int, status: Iterable[VerknuepfungStatus]
+    ) -> Sequence[Verknuepfung]:
+        return self.session.scalars(
+            select(Verknuepfung)
+            .where(Verknuepfung.netzwerk_id == netzwerk_id, Verknuepfung.status.in_(status))
+            .order_by(Verknuepfung.id)
+        ).all()
+
+    def add_verknuepfung(self, verknuepfung: Verknuepfung) -> None:
+        self.session.add(verknuepfung)
+
     def beitrittszeiten(self) -> dict[str, datetime]:
         return {r: t for r, t in self.session.execute(select(Raum.room_id, Raum.beigetreten))}
 
@@ -167,12 +193,15 @@ class AuditRepo(_Repo):
     def add(self, eintrag: AuditEintrag) -> None:
         self.session.add(eintrag)
 
-    def fuer_netzwerk(self, netzwerk_id: int, limit: int = 50) -> Sequence[AuditEintrag]:
+    def fuer_netzwerk(
+        self, netzwerk_id: int, limit: int = 50, ohne: Iterable[str] = ()
+    ) -> Sequence[AuditEintrag]:
+        """The network's newest entries; `ohne`: action prefixes to leave out (e.g. "anfrage_")."""
+        query = select(AuditEintrag).where(AuditEintrag.netzwerk_id == netzwerk_id)
+        for praefix in ohne:
+            query = query.where(AuditEintrag.aktion.not_like(f"{praefix}%"))
         return self.session.scalars(
-            select(AuditEintrag)
-            .where(AuditEintrag.netzwerk_id == netzwerk_id)
-            .order_by(AuditEintrag.zeit.desc(), AuditEintrag.id.desc())
-            .limit(limit)
+            query.order_by(AuditEintrag.zeit.desc(), AuditEintrag.id.desc()).limit(limit)
         ).all()
 
     def alle(self) -> Sequence[AuditEintrag]:
