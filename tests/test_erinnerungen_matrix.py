@@ -28,7 +28,7 @@ from om_bot.homeserver import LocalSynapse
 from om_bot.importer import importiere_datei
 from om_bot.matrix import ChatClient, ReceivedMessage
 from om_bot.runtime import App, build
-from storage.models import Erinnerung
+from storage.models import Erinnerung, Kontakt, KontaktRolle, Netzwerk
 from tests.conftest import SAMPLE_DATA, BotHarness, Users, ask, bot_config, room_with_bot
 
 pytestmark = pytest.mark.matrix
@@ -139,6 +139,16 @@ def melde(was: str, faellig: datetime, gesendet: datetime | None, angekommen: da
 
 
 async def netzwerk_raum(client: ChatClient, bot: BotHarness, *befehle: str) -> str:
+    """A room linked to OM-Netzwerk Hamburg by `client`, made its coordinator in the register
+    (moderating a room is not enough to speak for a network, docs/rechte.md)."""
+    with _app(bot).uow() as uow:
+        hamburg = uow.session.scalar(select(Netzwerk).where(Netzwerk.name == "OM-Netzwerk Hamburg"))
+        assert hamburg is not None
+        if client.user_id not in uow.netzwerke.koordinatoren(hamburg.id):
+            hamburg.kontakte.append(
+                Kontakt(rolle=KontaktRolle.KOORDINATION, name=client.user_id, matrix=client.user_id)
+            )
+            uow.commit()
     room = await room_with_bot(client, bot)
     assert "verknüpft" in (await ask(client, room, "!om raum Hamburg")).body
     for befehl in befehle:

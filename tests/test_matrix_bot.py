@@ -166,19 +166,27 @@ async def test_room_link_needs_a_role(make_bot, chat, users) -> None:
     unchanged = await ask(bob, room, "!om raum")
     assert "keinem Netzwerk" in unchanged.body
 
-    # The room's creator is its moderator and may link it.
-    linked = await ask(alice, room, "!om raum Hamburg")
-    assert "OM-Netzwerk Hamburg" in linked.body
+    # The room's creator is its moderator: she may only ask (docs/rechte.md).
+    asked = await ask(alice, room, "!om raum Hamburg")
+    assert "beantragt (Nr. 1)" in asked.body
+    pending = await ask(bob, room, "!om raum")
+    assert "keinem Netzwerk" in pending.body and "Beantragt (Nr. 1" in pending.body
+    # The Geschäftsstelle confirms from its own direct chat with the bot.
+    gs_client = await chat("geschaeftsstelle")
+    gs_dm = await room_with_bot(gs_client, bot, direct=True)
+    confirmed = await ask(gs_client, gs_dm, "raum bestätigen 1")
+    assert "Antrag 1 bestätigt" in confirmed.body
     shown = await ask(bob, room, "!om raum")
     assert "OM-Netzwerk Hamburg" in shown.body
+    # Giving the link up is the room's own business: its moderator may.
     unlinked = await ask(alice, room, "!om raum lösen")
     assert "aufgehoben" in unlinked.body
 
-    # Power level 50 makes bob a moderator of the room: now he may link it.
+    # Power level 50 makes bob a moderator of the room: now he may ask as well.
     await alice.set_power_level(room, bob.user_id, 50)
     await asyncio.sleep(1)
-    relinked = await ask(bob, room, "!om raum Bremen")
-    assert "OM-Netzwerk Bremen" in relinked.body
+    asked = await ask(bob, room, "!om raum Bremen")
+    assert "beantragt (Nr. 2)" in asked.body and "OM-Netzwerk Bremen" in asked.body
 
 
 async def test_handler_failure_is_an_apology_and_the_loop_lives_on(make_bot, chat) -> None:
