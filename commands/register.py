@@ -1020,7 +1020,10 @@ def verlauf(ctx: Kontext, netzwerk: str | None) -> Reply:
             )
         )
     if not eintraege:
-        msg.line("Seit dem Import hat sich nichts geändert.")
+        msg.line(
+            "Seit dem Import hat sich nichts geändert (oder ältere Einträge sind nach der "
+            "Aufbewahrungsfrist gelöscht, siehe README „Datenschutz“)."
+        )
         msg.line(f"Status: {n.status.value} ({STATUS_TEXT[n.status]}).")
         return msg.reply()
     vertraulich = ctx.dienste.rollen.darf(ctx.akteur, Rolle.GESCHAEFTSSTELLE)
