@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,7 +52,21 @@ def _config(path: Path) -> Config:
     return load_config(path)
 
 
+# Database (with -wal/-shm), credentials and exports hold contact data and secrets: every file
+# the bot creates is readable by its own user only, whatever umask the service manager set.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        return _main(argv)
+    finally:
+        # Only matters when main() is called in-process (tests); a CLI run ends here anyway.
+        os.umask(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -66,6 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"om-bot: {exc}", file=sys.stderr)
         return 2
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` with mode 0600, also when the file already exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # The mode of os.open applies only to a new file; an existing export may be 0644.
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -111,7 +135,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if str(args.file) == "-":
             sys.stdout.write(text)
         else:
-            args.file.write_text(text, encoding="utf-8")
+            _write_private(args.file, text)
         return 0
     if args.command == "run":
         asyncio.run(runtime.run_bot(app))

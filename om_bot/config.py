@@ -99,6 +99,8 @@ class MatrixConfig(_Section):
     device_name: str = "om-bot"
     store_path: Path = Path("data/store")
     sync_timeout_ms: int = Field(default=30_000, ge=1_000, le=300_000)
+    # A reply still not accepted (rate limit, outage) this long after the command is dropped.
+    send_give_up_seconds: int = Field(default=300, ge=1, le=86_400)
 
     @field_validator("homeserver")
     @classmethod

@@ -8,8 +8,10 @@ directly. The same nio wrapper (`ChatClient`) serves the human side of `make dem
 benchmark and the integration tests, so nio stays behind this one module.
 
 Delivery: replies use a transaction id derived from the command's event id, so a send that is
-retried after a timeout or restart is deduplicated by the homeserver. Rate limits (429) are
-waited out by nio itself (``max_limit_exceeded=None``: retry for as long as it takes).
+retried after a timeout or restart is deduplicated by the homeserver. The sync loop never waits
+for a send: replies go into a per-room queue (`om_bot.sendequeue`), which waits out rate limits
+(429) room by room, up to ``matrix.send_give_up_seconds``. Sends use a second nio client on the
+same login that reports 429 at once instead of sleeping inside nio, so the queue decides.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ from typing import Any, Protocol
 import nio
 
 from om_bot.config import BotConfig, MatrixConfig
-from om_bot.messages import IncomingMessage, Reply
+from om_bot.messages import Attachment, IncomingMessage, Reply
+from om_bot.sendequeue import SENT, Failed, Outcome, RetryAfter, SendQueue, Sent
 
 log = logging.getLogger(__name__)
 
 # Room versions whose creators hold infinite power without a power-levels entry (MSC4289).
 _LEGACY_ROOM_VERSIONS = {str(v) for v in range(1, 12)}
 CREATOR_POWER = 100
+# On stop, queued replies get this long to go out before they are abandoned (logged).
+SHUTDOWN_GRACE = 5.0
 SYNC_FILTER: dict[str, Any] = {
     "presence": {"not_types": ["*"]},
     "account_data": {"not_types": ["*"]},
@@ -164,8 +169,10 @@ class Credentials:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        # The token is a password: readable by the bot's user only.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # The token is a password: readable by the bot's user only. A stale tmp file (e.g. 0644
+        # from a crash of an older version) is removed first, so the mode always applies.
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(self.__dict__, handle)
         tmp.replace(path)
@@ -175,13 +182,37 @@ class LoginError(RuntimeError):
     pass
 
 
-def _client_config() -> nio.AsyncClientConfig:
+def _client_config(sender: bool = False) -> nio.AsyncClientConfig:
+    # The bot's sending client gets 429s and timeouts back at once: its send queue waits, per
+    # room and bounded. Everything else lets nio retry for as long as it takes.
     return nio.AsyncClientConfig(
-        max_limit_exceeded=None,
-        max_timeouts=None,
+        max_limit_exceeded=0 if sender else None,
+        max_timeouts=0 if sender else None,
+        request_timeout=30 if sender else 60,
         store_sync_tokens=False,
         encryption_enabled=False,
     )
+
+
+def _outcome(response: Any) -> Outcome:
+    if not isinstance(response, nio.ErrorResponse):
+        return SENT
+    if response.status_code == "M_LIMIT_EXCEEDED" or response.retry_after_ms:
+        return RetryAfter((response.retry_after_ms or 5000) / 1000)
+    # Forbidden (not in the room, federation denied) stays so; retrying only fills the log.
+    return Failed(str(response), final=response.status_code == "M_FORBIDDEN")
+
+
+@dataclass
+class _Delivery:
+    """One queued reply and the steps already done, so a retry does not repeat them."""
+
+    reply: Reply
+    source: IncomingMessage | None
+    txn: str
+    room_id: str | None  # None until the direct chat with reply.user_id is known
+    content_uri: str | None = None
+    file_sent: bool = False
 
 
 # Synchronous: the adapter runs it in a worker thread together with the exactly-once claim.
@@ -215,6 +246,14 @@ class MatrixBot:
         # Read-mostly state kept in memory: the hot path of a command does no extra queries.
         self._not_before: datetime | None = None
         self._rooms: dict[str, JoinedRoom | None] = {}
+        # Direct chats opened by this process: nio only learns of them with a later sync.
+        self._opened: set[str] = set()
+        self.sender = nio.AsyncClient(
+            matrix.homeserver, matrix.user_id, config=_client_config(sender=True)
+        )
+        self._outbox: SendQueue[_Delivery] = SendQueue(
+            self._attempt, give_up_after=matrix.send_give_up_seconds
+        )
         self.ready = asyncio.Event()
 
     @property
@@ -222,6 +261,13 @@ class MatrixBot:
         return self.matrix.store_path / "credentials.json"
 
     async def login(self) -> None:
+        await self._log_in()
+        # The sending client shares the login: same device, same token.
+        self.sender.restore_login(
+            self.client.user_id, self.client.device_id or "", self.client.access_token
+        )
+
+    async def _log_in(self) -> None:
         stored = Credentials.load(self.credentials_path)
         if (
             stored
@@ -287,6 +333,8 @@ class MatrixBot:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), backoff)
                 backoff = min(backoff * 2, 60.0)
+        await self._outbox.close(SHUTDOWN_GRACE)
+        await self.sender.close()
         await self.client.close()
 
     async def _sync_or_stop(
@@ -419,7 +467,8 @@ class MatrixBot:
             log.debug("already handled %s", info.event_id)
             return
         for index, reply in enumerate(replies):
-            await self.send(reply, message, transaction_id(info.event_id, index))
+            # Queued, not awaited: the next event (in any room) is handled meanwhile.
+            self._enqueue(reply, message, transaction_id(info.event_id, index))
 
     def _claim_and_handle(self, message: IncomingMessage) -> list[Reply] | None:
         if not self.state.claim(message.event_id, message.room_id, self.clock()):
@@ -430,74 +479,96 @@ class MatrixBot:
         self, reply: Reply, source: IncomingMessage | None, txn: str, attempts: int = 5
     ) -> bool:
         """Send `reply`; as a reply to `source` when it goes to the source's room. True once
-        the homeserver accepted it (the reminder scheduler marks reminders sent only then)."""
+        the homeserver accepted it (the reminder scheduler marks reminders sent only then),
+        False when it was given up."""
+        return await self._enqueue(reply, source, txn, attempts)
+
+    def _enqueue(
+        self, reply: Reply, source: IncomingMessage | None, txn: str, attempts: int = 5
+    ) -> asyncio.Future[bool]:
         room_id = reply.room_id or (source.room_id if source else None)
         if reply.user_id is not None:
-            room_id = await self._direct_room(reply.user_id)
-            if room_id is None:
-                return False
-        if room_id is None:
+            # Queued by user: the direct chat may not exist yet; its messages stay in order.
+            key, room_id = reply.user_id, None
+        elif room_id is None:
             raise ValueError("a reply without a room and without a source message")
-        in_reply_to = source.event_id if source and room_id == source.room_id else None
-        if reply.attachment is not None:
-            await self._send_file(room_id, reply, txn)
-        content = notice_content(reply, in_reply_to)
-        for attempt in range(attempts):
-            result = await self.client.room_send(
-                room_id, "m.room.message", content, tx_id=txn, ignore_unverified_devices=True
-            )
-            if isinstance(result, nio.RoomSendResponse):
-                return True
-            # Same transaction id on every attempt: the homeserver drops duplicates.
-            log.warning("sending to %s failed (attempt %d): %s", room_id, attempt + 1, result)
-            if attempt + 1 < attempts:
-                await asyncio.sleep(2**attempt)
-        log.error("giving up sending to %s", room_id)
-        return False
+        else:
+            key = room_id
+        return self._outbox.put(key, txn, _Delivery(reply, source, txn, room_id), attempts)
 
-    async def _direct_room(self, user_id: str) -> str | None:
+    async def _attempt(self, job: _Delivery) -> Outcome:
+        """One try at delivering `job`, called by the send queue until it is sent."""
+        if job.room_id is None:
+            assert job.reply.user_id is not None
+            opened = await self._direct_room(job.reply.user_id)
+            if not isinstance(opened, str):
+                return opened
+            job.room_id = opened
+        if job.reply.attachment is not None and not job.file_sent:
+            outcome = await self._send_file(job, job.room_id, job.reply.attachment)
+            if not isinstance(outcome, Sent):
+                return outcome
+            job.file_sent = True
+        source = job.source
+        in_reply_to = source.event_id if source and job.room_id == source.room_id else None
+        # Same transaction id on every try: the homeserver drops duplicates.
+        result = await self.sender.room_send(
+            job.room_id,
+            "m.room.message",
+            notice_content(job.reply, in_reply_to),
+            tx_id=job.txn,
+            ignore_unverified_devices=True,
+        )
+        return _outcome(result)
+
+    async def _direct_room(self, user_id: str) -> str | Outcome:
         """The bot's direct chat with `user_id`, opened (and remembered) on first use."""
         known = await asyncio.to_thread(self.state.direct_room, user_id)
-        if known is not None and known in self.client.rooms:
+        if known is not None and (known in self.client.rooms or known in self._opened):
             return known
-        response = await self.client.room_create(
+        response = await self.sender.room_create(
             is_direct=True,
             invite=[user_id],
             preset=nio.RoomPreset.trusted_private_chat,
         )
         if not isinstance(response, nio.RoomCreateResponse):
-            log.error("could not open a direct chat with %s: %s", user_id, response)
-            return None
+            return _outcome(response)
         await asyncio.to_thread(self.state.opened_direct, response.room_id, user_id, self.clock())
         self._rooms.pop(response.room_id, None)
+        self._opened.add(response.room_id)
         return str(response.room_id)
 
-    async def _send_file(self, room_id: str, reply: Reply, txn: str) -> None:
-        attachment = reply.attachment
-        assert attachment is not None
+    async def _send_file(self, job: _Delivery, room_id: str, attachment: Attachment) -> Outcome:
         data = attachment.data
-        upload, _ = await self.client.upload(
-            lambda *_: data,
-            content_type=attachment.mimetype,
-            filename=attachment.filename,
-            filesize=len(data),
-        )
-        if not isinstance(upload, nio.UploadResponse):
-            log.error("upload of %s failed: %s", attachment.filename, upload)
-            return
-        await self.client.room_send(
+        if job.content_uri is None:
+            upload, _ = await self.sender.upload(
+                lambda *_: data,
+                content_type=attachment.mimetype,
+                filename=attachment.filename,
+                filesize=len(data),
+            )
+            if not isinstance(upload, nio.UploadResponse):
+                outcome = _outcome(upload)
+                if isinstance(outcome, RetryAfter):
+                    return outcome
+                # A file the server refuses is left out; the notice still goes.
+                log.error("upload of %s failed: %s", attachment.filename, upload)
+                return SENT
+            job.content_uri = upload.content_uri
+        result = await self.sender.room_send(
             room_id,
             "m.room.message",
             {
                 "msgtype": "m.file",
                 "body": attachment.filename,
                 "filename": attachment.filename,
-                "url": upload.content_uri,
+                "url": job.content_uri,
                 "info": {"mimetype": attachment.mimetype, "size": len(data)},
             },
-            tx_id=txn + "-file",
+            tx_id=job.txn + "-file",
             ignore_unverified_devices=True,
         )
+        return _outcome(result)
 
 
 # --- the human side: demo chat, benchmark and integration tests ---------------------------

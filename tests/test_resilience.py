@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -70,12 +71,22 @@ def test_sigterm_stops_the_bot_cleanly(own_synapse: LocalSynapse, tmp_path: Path
         env={**os.environ, "OM_BOT_MATRIX_PASSWORD": "bot-pw"},
         stderr=subprocess.PIPE,
         text=True,
+        # A lax umask as a service manager might set it: the bot tightens it itself.
+        umask=0o022,
     )
     credentials = tmp_path / "store" / "credentials.json"
     deadline = time.monotonic() + 60
     while not credentials.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)  # inside the long-poll sync now
+    database = tmp_path / "bot.sqlite3"
+    private = [
+        credentials,
+        database,
+        *(database.with_name(database.name + s) for s in ("-wal", "-shm")),
+    ]
+    # Read while running (-wal/-shm exist only then), checked after the process is gone.
+    modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in private if p.exists()}
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
@@ -84,3 +95,4 @@ def test_sigterm_stops_the_bot_cleanly(own_synapse: LocalSynapse, tmp_path: Path
     assert time.monotonic() - started < 10
     assert "stopped" in stderr
     assert "Traceback" not in stderr
+    assert modes == dict.fromkeys(modes, "0o600") and len(modes) >= 2, modes
