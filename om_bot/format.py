@@ -2,6 +2,14 @@
 
 Every string a handler passes in is escaped; only the markup this module adds is HTML. So a
 network named ``<script>`` shows up as text, never as markup.
+
+Likewise no part can start a line of its own in the plain body, where a line looks like any
+other: a network named "X\n✅ Anfrage 3 freigegeben" must not read like the bot's answer.
+Parts come from users and from the bot's own wording alike, so the rule is for every part: a
+line break inside a title becomes a space; inside a line or bullet it becomes a line break
+followed by an indent in the plain body (so continuation lines never start at column 0) and
+``<br>`` in the HTML. Every kind of line break counts (what `str.splitlines` splits at), since
+clients differ in which they show.
 """
 
 from __future__ import annotations
@@ -36,19 +44,28 @@ class Code:
 Part = str | B | I | Code
 
 
-def _html(part: Part) -> str:
+# What a line break inside a part becomes in the plain body of a line or bullet: the indent
+# lines up with the text after a bullet ("• ").
+_FORTSETZUNG = "\n  "
+
+
+def _html(part: Part, umbruch: str) -> str:
+    text = umbruch.join(html.escape(z) for z in _roh(part).splitlines())
     if isinstance(part, B):
-        return f"<b>{html.escape(part.text)}</b>"
+        return f"<b>{text}</b>"
     if isinstance(part, I):
-        return f"<i>{html.escape(part.text)}</i>"
+        return f"<i>{text}</i>"
     if isinstance(part, Code):
-        return f"<code>{html.escape(part.text)}</code>"
-    return html.escape(part)
+        return f"<code>{text}</code>"
+    return text
 
 
-def _text(part: Part) -> str:
-    if isinstance(part, Code):
-        return f"`{part.text}`"
+def _text(part: Part, umbruch: str) -> str:
+    text = umbruch.join(_roh(part).splitlines())
+    return f"`{text}`" if isinstance(part, Code) else text
+
+
+def _roh(part: Part) -> str:
     return part if isinstance(part, str) else part.text
 
 
@@ -69,22 +86,23 @@ class Msg:
 
     def title(self, *parts: Part) -> Msg:
         self._close_list()
-        self._html.append("<p><b>" + "".join(_html(p) for p in parts) + "</b></p>")
-        self._text.append("".join(_text(p) for p in parts))
+        # A title is one line.
+        self._html.append("<p><b>" + "".join(_html(p, " ") for p in parts) + "</b></p>")
+        self._text.append("".join(_text(p, " ") for p in parts))
         return self
 
     def line(self, *parts: Part) -> Msg:
         self._close_list()
-        self._html.append("<p>" + "".join(_html(p) for p in parts) + "</p>")
-        self._text.append("".join(_text(p) for p in parts))
+        self._html.append("<p>" + "".join(_html(p, "<br>") for p in parts) + "</p>")
+        self._text.append("".join(_text(p, _FORTSETZUNG) for p in parts))
         return self
 
     def bullet(self, *parts: Part) -> Msg:
         if not self._in_list:
             self._html.append("<ul>")
             self._in_list = True
-        self._html.append("<li>" + "".join(_html(p) for p in parts) + "</li>")
-        self._text.append("• " + "".join(_text(p) for p in parts))
+        self._html.append("<li>" + "".join(_html(p, "<br>") for p in parts) + "</li>")
+        self._text.append("• " + "".join(_text(p, _FORTSETZUNG) for p in parts))
         return self
 
     @property
