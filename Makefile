@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check docs bench bench-clash clean
+.PHONY: demo test lint typecheck check docs bench bench-clash bench-adversarial clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/erinnerungen.py
 	$(MAKE) bench-clash
+	$(MAKE) bench-adversarial
 
 bench-clash: $(STAMP)
 	$(BIN)/python benchmarks/clash.py
+
+bench-adversarial: $(STAMP)
+	$(BIN)/python benchmarks/adversarial.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

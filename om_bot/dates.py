@@ -139,6 +139,7 @@ ordinals, „Guten Morgen“ …).  The separators between title, phrase and res
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -163,6 +164,9 @@ STANDARD_BEISPIEL = "am 12.03.2027 um 14:00 bis 16:00"
 # Longer texts are refused up front; every step below is linear anyway, but a
 # date phrase is short and a cap keeps error messages and run time predictable.
 MAX_LAENGE = 1000
+# What `parse_when` reads is the date phrase alone, never longer than this; the tighter cap
+# matters because a caller may try many tails of a text (`termine [<auswahl>]`).
+MAX_PHRASE = 200
 # A yearless date that passed at most this many days ago is more likely a typo
 # than a date a year ahead, so we ask instead of jumping to next year.
 _NACHFRIST_TAGE = 90
@@ -1698,16 +1702,16 @@ class _Parser:
 
 
 def _vorbereiten(
-    text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta
+    text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta, hoechstens: int
 ) -> tuple[str, _Parser]:
     if now.tzinfo is None:
         raise TypeError("now muss zeitzonenbehaftet sein")
     if default_duration <= timedelta(0):
         raise ValueError("default_duration muss positiv sein")
     text = unicodedata.normalize("NFC", text)  # „a“ + combining diaeresis → „ä“
-    if len(text) > MAX_LAENGE:
+    if len(text) > hoechstens:
         raise DatumFehler(
-            f"Der Text ist zu lang ({len(text)} Zeichen, höchstens {MAX_LAENGE}). "
+            f"Der Text ist zu lang ({len(text)} Zeichen, höchstens {hoechstens}). "
             "Bitte nennen Sie den Termin kürzer."
         )
     return text, _Parser(text, _tokenisieren(text), now.astimezone(tz), tz, default_duration)
@@ -1731,7 +1735,7 @@ def parse_when(
 
 
 def _parse_when(text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta) -> Zeitraum:
-    text, p = _vorbereiten(text, now, tz, default_duration)
+    text, p = _vorbereiten(text, now, tz, default_duration, MAX_PHRASE)
     if not p.t:
         raise DatumFehler("Bitte geben Sie ein Datum an.")
     ph = p.phrase()
@@ -1778,7 +1782,7 @@ def find_when(
 def _find_when(
     text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta
 ) -> tuple[str, Zeitraum, str]:
-    text, p = _vorbereiten(text, now, tz, default_duration)
+    text, p = _vorbereiten(text, now, tz, default_duration, MAX_LAENGE)
     gefunden: _Phrase | None = None
     nur_zeit: _Phrase | None = None
     p.i = 0
@@ -1919,13 +1923,27 @@ _DATEPARSER_SETTINGS = {
 }
 
 
+# A text names a start and at most an end, so a third date in another spelling would only be
+# refused later; as dateparser takes milliseconds per date, it is refused before asking it.
+_MAX_FREMDE_DATEN = 2
+
+
+@functools.lru_cache(maxsize=256)
+def _dateparser(kandidat: str) -> datetime | None:
+    """dateparser's reading of a complete date; cached, as a command may try a text's tails."""
+    return dateparser.parse(kandidat, languages=["de", "en"], settings=_DATEPARSER_SETTINGS)
+
+
 def _monat_aus_wort(wort: str) -> int | None:
     w = _falten(wort)
     return _MONATE.get(w, _ENGLISCHE_MONATE.get(w))
 
 
-def _fremdes_datum(m: re.Match[str]) -> date | None:
-    """The date a candidate names, checked against dateparser; None: not a date at all."""
+def _fremdes_datum(m: re.Match[str], vorher: list[str]) -> date | None:
+    """The date a candidate names, checked against dateparser; None: not a date at all.
+
+    `vorher`: the candidates of the text read so far.
+    """
     kandidat = m.group()
     if m.group("y1"):
         jahr, monat, tag = int(m["y1"]), int(m["m1"]), int(m["d1"])
@@ -1952,7 +1970,14 @@ def _fremdes_datum(m: re.Match[str]) -> date | None:
         monat = gefunden
         jahr, tag = int(m["y3"] or m["y4"]), int(m["d3"] or m["d4"])
     erwartet = _datum_oder_fehler(jahr, monat, tag, kandidat)
-    gelesen = dateparser.parse(kandidat, languages=["de", "en"], settings=_DATEPARSER_SETTINGS)
+    if len(vorher) >= _MAX_FREMDE_DATEN:
+        genannt = "“, „".join(vorher)
+        raise DatumFehler(
+            f"Ich habe mehr als zwei Datumsangaben gefunden („{genannt}“ und „{kandidat}“). "
+            "Ein Termin hat einen Beginn und höchstens ein Ende.",
+            _FIND_BEISPIEL,
+        )
+    gelesen = _dateparser(kandidat)
     if gelesen is None or gelesen.date() != erwartet or gelesen.time() != time():
         raise DatumFehler(
             f"„{kandidat}“ kann ich nicht sicher lesen. Bitte schreiben Sie das Datum als "
@@ -1973,11 +1998,13 @@ def _fremde_daten(text: str) -> str | None:
     option = _OPTION_RE.search(text)
     bereich = text[: option.start()] if option else text
     teile: list[str] = []
+    kandidaten: list[str] = []
     gelesen = 0
     for m in _FREMD_RE.finditer(bereich):
-        tag = _fremdes_datum(m)
+        tag = _fremdes_datum(m, kandidaten)
         if tag is None:
             continue
+        kandidaten.append(m.group())
         teile += [text[gelesen : m.start()], datum_text(tag)]
         gelesen = m.end()
     if not teile:

@@ -11,17 +11,28 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# ASCII after folding: every byte but a-z and 0-9 becomes a space (bytes.translate is fast).
+_ASCII_SEPARATORS = bytes(
+    c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else ord(" ") for c in range(256)
+)
+# The combining accents of Latin letters after NFKD (é = e + U+0301); U+034F has none.
+_LATIN_ACCENTS = re.compile(
+    "[" + "".join(chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]+"
+)
 
 
 def fold(text: str) -> str:
     """A comparison key: lower case, umlauts spelled out, other accents and punctuation dropped."""
-    lowered = text.casefold().translate(_SPELLED_OUT)
-    # casefold() turns "ß" into "ss" already; other accents (é, à) go via NFKD.
-    stripped = "".join(
-        c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c)
-    )
+    lowered = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    # casefold() turns "ß" into "ss"; other accents (é, à) go via NFKD. Keys are stored, so
+    # the fast paths for ASCII and accented Latin must give what going character by
+    # character gives; they matter because a command may fold long texts many times.
+    if not lowered.isascii():
+        lowered = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", lowered))
+    if lowered.isascii():
+        return " ".join(lowered.encode("ascii").translate(_ASCII_SEPARATORS).decode().split())
+    stripped = "".join(c for c in lowered if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped).strip()
 
 

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_COMMAND_LENGTH = 2000
+# A body may be longer than the command it carries: a reply quotes the message it answers
+# ("> " lines, dropped by `strip_prefix`). Of a longer body only the start is looked at, to
+# tell whether it is meant for the bot at all; it is refused as too long without more work.
+MAX_BODY_LENGTH = 10 * MAX_COMMAND_LENGTH
 
 
 def _nichts() -> None:
@@ -123,13 +127,14 @@ def strip_prefix(body: str, prefixes: Sequence[str], is_direct: bool) -> str | N
     "> ") is dropped first, so answering a bot message with a command still works.
     """
     lines = body.strip().splitlines()
-    while lines and lines[0].startswith("> "):
-        lines.pop(0)
-    text = "\n".join(lines).strip()
-    lowered = text.lower()
+    quoted = 0
+    while quoted < len(lines) and lines[quoted].startswith("> "):
+        quoted += 1
+    text = "\n".join(lines[quoted:]).strip()
     for prefix in sorted(prefixes, key=len, reverse=True):
-        if lowered == prefix or lowered.startswith((prefix + " ", prefix + "\n")):
-            return text[len(prefix) :].strip()
+        rest = text[len(prefix) :]
+        if text[: len(prefix)].lower() == prefix.lower() and (not rest or rest[0].isspace()):
+            return rest.strip()
     if is_direct:
         return text
     return None
@@ -149,25 +154,32 @@ class Router:
 
     def handle(self, message: IncomingMessage) -> list[Reply]:
         """Answer one message; [] when it is not a command. Never raises."""
-        text = strip_prefix(message.body, self.dienste.prefixes, message.is_direct)
+        # The length is checked before anything else reads the text, so no message costs
+        # more than what a text of the allowed length costs (see benchmarks/adversarial.py).
+        body = message.body
+        body_too_long = len(body) > MAX_BODY_LENGTH
+        if body_too_long:
+            body = body[:MAX_BODY_LENGTH]
+        text = strip_prefix(body, self.dienste.prefixes, message.is_direct)
         if text is None:
             return []
         prefix = self.dienste.prefix
+        if body_too_long or len(text) > MAX_COMMAND_LENGTH:
+            length = len(message.body) if body_too_long else len(text)
+            return [
+                self._usage_reply(
+                    UsageError(
+                        f"Der Befehl ist zu lang ({length:,} Zeichen, höchstens "
+                        f"{MAX_COMMAND_LENGTH:,}).".replace(",", "."),
+                        usage=f"{prefix} hilfe",
+                    )
+                )
+            ]
         if not text:
             return [
                 Msg()
                 .line("Hallo! Ich bin der OM-Bot. Was ich kann: ", Code(f"{prefix} hilfe"))
                 .reply()
-            ]
-        if len(text) > MAX_COMMAND_LENGTH:
-            return [
-                self._usage_reply(
-                    UsageError(
-                        f"Der Befehl ist zu lang ({len(text):,} Zeichen, höchstens "
-                        f"{MAX_COMMAND_LENGTH:,}).".replace(",", "."),
-                        usage=f"{prefix} hilfe",
-                    )
-                )
             ]
         try:
             return self._dispatch(message, text)
