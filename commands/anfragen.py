@@ -45,7 +45,7 @@ from om_bot.messages import Reply
 from om_bot.regions import umfassend
 from om_bot.register import rollen_von
 from om_bot.registry import Familie, UsageError
-from om_bot.roles import Rolle, Verweigert
+from om_bot.roles import Rolle, Verweigert, Wer
 from om_bot.router import Kontext
 from storage.models import Anfrage, Ansprache, Partner
 from storage.repositories import AnfrageRepo
@@ -58,8 +58,9 @@ familie = Familie(
     aliase=("kontaktverfahren", "kontakt", "anfrage"),
 )
 
-_WER_GS = "Geschäftsstelle, Admins"
-_WER_PARTNER = "nationale Ansprechperson des Partners, Geschäftsstelle in ihrem Namen, Admins"
+_WER_GS = (Wer.GESCHAEFTSSTELLE, Wer.ADMIN)
+# The Geschäftsstelle may take the partner's steps in its name (a partner without Matrix).
+_WER_PARTNER = (Wer.NATIONALER_KONTAKT, Wer.GESCHAEFTSSTELLE, Wer.ADMIN)
 
 
 class AnfrageVerweigert(Verweigert):
@@ -990,8 +991,11 @@ def loeschen(ctx: Kontext, nr: int) -> Reply:
     "anfrage <nr:zahl>",
     hilfe="Stand und Verlauf einer Anfrage",
     wer=(
-        "Geschäftsstelle, Admins, nationale Ansprechperson des Partners, Koordination des "
-        "anfragenden Netzwerks und alle in dessen Raum"
+        Wer.NETZWERKRAUM,
+        Wer.KOORDINATION,
+        Wer.NATIONALER_KONTAKT,
+        Wer.GESCHAEFTSSTELLE,
+        Wer.ADMIN,
     ),
     details=(
         "Die Kontaktdaten der benannten Person zeigt der Bot nur an drei Orten: "

@@ -554,9 +554,9 @@ def termin(ctx: Kontext, text: str) -> list[Reply]:
             usage=usage,
             beispiel=f"{p} {BEISPIEL}",
         )
-    titel = _laenge(titel.strip(), "Der Titel")
+    titel = _laenge(" ".join(titel.split()), "Der Titel")
     art = _art(ctx, optionen["art"]) if "art" in optionen else art_aus_titel(titel)
-    ort = _laenge(optionen.get("ort", ""), "Der Ort")
+    ort = _laenge(" ".join(optionen.get("ort", "").split()), "Der Ort")
     _zeit_pruefen(ctx, zeitraum, usage)
 
     # Which network and region (see the module docstring).
@@ -725,11 +725,11 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
         region = _region(ctx, region_text, usage)
         termin.region_id, termin.region = region.id, region
     if titel is not None:
-        termin.titel = _laenge(titel.strip(), "Der Titel")
+        termin.titel = _laenge(" ".join(titel.split()), "Der Titel")
     if "art" in optionen:
         termin.art = _art(ctx, optionen["art"])
     if "ort" in optionen:
-        termin.ort = _laenge(optionen["ort"], "Der Ort")
+        termin.ort = _laenge(" ".join(optionen["ort"].split()), "Der Ort")
     if zeitraum is not None:
         _zeit_pruefen(ctx, zeitraum, usage)
         termin.start, termin.ende = zeitraum.start, zeitraum.end
@@ -967,13 +967,18 @@ def _zeitraum_filter(text: str, jetzt: datetime, tz: ZoneInfo) -> tuple[datetime
     return _tagesbeginn(z.start.astimezone(tz).date(), tz), z.end
 
 
+_ZEITRAUM_WOERTER = 8
+
+
 def _auswahl(ctx: Kontext, text: str | None, usage: str) -> _Auswahl:
     """`[<Region|Netzwerk>] [<Zeitraum>]` → what to list; the period is the longest tail of
     words that reads as one."""
     jetzt, tz = ctx.now(), ctx.dienste.tz
     standard = (jetzt, jetzt + timedelta(days=366))
     woerter = (text or "").split()
-    for k in range(len(woerter) + 1):
+    # A period is a few words ("ab nächster Woche", "im März 2027"): trying only the last few
+    # tails keeps this linear in the input, however many words someone sends.
+    for k in range(max(0, len(woerter) - _ZEITRAUM_WOERTER), len(woerter) + 1):
         zeit_text = " ".join(woerter[k:])
         zeit = _zeitraum_filter(zeit_text, jetzt, tz) if zeit_text else None
         if zeit_text and zeit is None:

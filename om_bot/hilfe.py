@@ -8,7 +8,7 @@ from __future__ import annotations
 from om_bot.format import B, Code, I, Msg
 from om_bot.messages import Reply
 from om_bot.registry import Befehl, Familie, Registry
-from om_bot.roles import Rolle
+from om_bot.roles import Wer, beschreibe
 
 PREFIX_NOTE = (
     "Jeder Befehl beginnt mit `!om` (oder `/om`, wo der Client das durchlässt); im Direktchat "
@@ -17,9 +17,9 @@ PREFIX_NOTE = (
 
 
 def _rolle(befehl: Befehl) -> str:
-    if befehl.wer:
-        return f" (nur {befehl.wer})"
-    return "" if befehl.rolle is Rolle.JEDER else f" (nur {befehl.rolle.beschreibung})"
+    if Wer.ALLE in befehl.berechtigt:
+        return ""
+    return f" (nur {beschreibe(befehl.berechtigt)})"
 
 
 def uebersicht(registry: Registry) -> Reply:
@@ -71,9 +71,44 @@ def markdown(registry: Registry) -> str:
             out.append(befehl.hilfe + ".")
             if befehl.details:
                 out += ["", befehl.details]
-            out += ["", f"Wer: {befehl.wer or befehl.rolle.beschreibung}."]
+            out += ["", f"Wer: {beschreibe(befehl.berechtigt)}."]
             if befehl.beispiele:
                 out += ["", "Beispiele:", ""]
                 out += [f"- `{p} {b}`" for b in befehl.beispiele]
             out.append("")
-    return "\n".join(out)
+    return "\n".join(out + rechte(registry))
+
+
+_SPALTEN = {
+    Wer.ALLE: "alle",
+    Wer.NETZWERKRAUM: "im Raum des Netzwerks",
+    Wer.MODERATION: "Moderation des Raums",
+    Wer.KOORDINATION: "Koordination",
+    Wer.NATIONALER_KONTAKT: "nationale Ansprechperson",
+    Wer.GESCHAEFTSSTELLE: "Geschäftsstelle",
+    Wer.ADMIN: "Admin",
+}
+
+
+def rechte(registry: Registry) -> list[str]:
+    """The command × role table (docs/rechte.md explains it), from the same declarations."""
+    p = registry.prefix
+    out = [
+        "## Rechte: Befehl × Rolle",
+        "",
+        "Erzeugt aus der Befehlsregistratur und `om_bot/roles.py`; die Regeln dahinter stehen in "
+        "[`rechte.md`](rechte.md). „Koordination“ heißt: des Netzwerks, für das der Befehl "
+        "handelt (bei Raumeinstellungen: des Netzwerks, mit dem der Raum verknüpft ist). ✓ = "
+        "darf; „alle“ schließt jeden ein. Die Moderation eines Raums darf bei `raum <netzwerk>` "
+        "nur beantragen; wer einen Termin eingetragen hat, darf ihn auch ändern und absagen. "
+        "Jede Ablehnung ändert nichts und wird protokolliert.",
+        "",
+        "| Befehl | " + " | ".join(_SPALTEN.values()) + " |",
+        "|---|" + "---|" * len(_SPALTEN),
+    ]
+    for befehl in registry:
+        wer = set(befehl.berechtigt)
+        zellen = ["✓" if w in wer else "" for w in _SPALTEN]
+        out.append(f"| `{p} {befehl.anzeige}` | " + " | ".join(zellen) + " |")
+    out.append("")
+    return out

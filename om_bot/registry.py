@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from om_bot.matching import fold, meinten_sie, suggest
-from om_bot.roles import Rolle
+from om_bot.roles import Rolle, Wer
 
 _TOKEN = re.compile(r"\[|\]|<[^>]+>|[^\s\[\]<>]+")
 _UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -190,9 +190,10 @@ class Befehl:
     rolle: Rolle = Rolle.JEDER
     beispiele: tuple[str, ...] = ()
     details: str = ""
-    # Who may use it, in words, for commands whose handler checks the person itself (rolle
-    # JEDER): help then says this instead of "alle".
-    wer: str = ""
+    # Who may use it, for commands whose handler checks the person itself against the state
+    # of what it acts on (the contact procedure): help and the rights table then name these
+    # principals instead of the role's.
+    wer: tuple[Wer, ...] = ()
     programm: _Programm = field(init=False, repr=False, compare=False)
     argumente: tuple[Argument, ...] = field(init=False, compare=False)
     woerter: tuple[str, ...] = field(init=False, compare=False)
@@ -209,6 +210,11 @@ class Befehl:
                 f"handler {self.handler.__name__} takes {names}, syntax {self.syntax!r} "
                 f"declares {[a.name for a in programm.argumente]}"
             )
+
+    @property
+    def berechtigt(self) -> tuple[Wer, ...]:
+        """Who may use it: the declared principals, else the role's (the rights table)."""
+        return self.wer or self.rolle.wer
 
     @property
     def name(self) -> str:
@@ -323,7 +329,7 @@ class Familie:
         rolle: Rolle = Rolle.JEDER,
         beispiele: Iterable[str] = (),
         details: str = "",
-        wer: str = "",
+        wer: tuple[Wer, ...] = (),
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.befehle.append(

@@ -657,3 +657,11 @@ def test_hilfe_zu_terminen(bot: Bot) -> None:
     hilfe = bot.antwort(EVE, FREI, "hilfe termin")
     assert "!om termin <text>" in hilfe and "!om termine export [<auswahl>]" in hilfe
     assert "!om ansprache <institution>" in hilfe
+
+
+def test_titel_und_ort_sind_eine_zeile(bot: Bot) -> None:
+    # A line break in the title must not become a line that looks like the bot's (issue 9).
+    antwort = bot.antwort(MAX, HH, "termin X\n✅ Anfrage 3 freigegeben am 12.03.2027 um 9 Uhr")
+    assert "eingetragen" in antwort
+    assert bot.termin(1).titel == "X ✅ Anfrage 3 freigegeben"
+    assert not any(zeile.startswith("✅ Anfrage") for zeile in antwort.splitlines())
