@@ -607,6 +607,10 @@ class ChatClient:
     def __init__(self, homeserver: str, user_id: str) -> None:
         self.client = nio.AsyncClient(homeserver, user_id, config=_client_config())
         self.inbox: asyncio.Queue[ReceivedMessage] = asyncio.Queue()
+        # Messages taken from the inbox while waiting for another room's: kept for their room,
+        # since the bot sends to several rooms concurrently and their order across rooms is
+        # not fixed.
+        self._zurueckgestellt: list[ReceivedMessage] = []
         # Rooms this user was invited to (e.g. the bot opening a direct chat), in order.
         self.invites: asyncio.Queue[str] = asyncio.Queue()
         self._since: str | None = None
@@ -704,13 +708,18 @@ class ChatClient:
     async def next_message(
         self, timeout: float = 15.0, room_id: str | None = None
     ) -> ReceivedMessage:
-        """The next message from someone else (in `room_id`, if given)."""
+        """The next message from someone else (in `room_id`, if given); messages of other rooms
+        that arrive meanwhile stay queued for them."""
+        for i, message in enumerate(self._zurueckgestellt):
+            if room_id is None or message.room_id == room_id:
+                return self._zurueckgestellt.pop(i)
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             remaining = deadline - asyncio.get_running_loop().time()
             message = await asyncio.wait_for(self.inbox.get(), max(remaining, 0.001))
             if room_id is None or message.room_id == room_id:
                 return message
+            self._zurueckgestellt.append(message)
 
     async def download(self, mxc: str) -> bytes:
         response = await self.client.download(mxc)
