@@ -6,7 +6,8 @@ Fills a fresh SQLite database (and, when ``OM_BOT_TEST_POSTGRES_URL`` is set, a 
 database next to the one it names, ``<name>_bench_clash``) through the migrations with the
 built-in regions, the sample networks and N single events (default 100,000) spread over all
 regions and the next two years, plus 500 monthly series expanded to the horizon – then
-registers `--runs` more events exactly as `/om termin` does (`om_bot.terminverwaltung.anlegen`:
+registers `--runs` more events exactly as `/om termin` does
+(`om_bot.services.terminverwaltung.anlegen`:
 top up series, insert the event and its occurrence, the indexed clash query, the clash marks,
 commit) and measures:
 
@@ -43,18 +44,18 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from om_bot import terminverwaltung as tv  # noqa: E402
-from om_bot.importer import importiere_datei  # noqa: E402
-from om_bot.termine import (  # noqa: E402
+from om_bot.domain.termine import (  # noqa: E402
     LANG_AB,
     Regeln,
     TerminArt,
     suchfenster,
     ueberlappende_regionen,
 )
-from storage.db import make_engine, migrate  # noqa: E402
-from storage.models import Netzwerk, Region, Termin, TerminVorkommen  # noqa: E402
-from storage.uow import UnitOfWork, uow_factory  # noqa: E402
+from om_bot.services import terminverwaltung as tv  # noqa: E402
+from om_bot.services.importer import importiere_datei  # noqa: E402
+from om_bot.storage.db import make_engine, migrate  # noqa: E402
+from om_bot.storage.models import Netzwerk, Region, Termin, TerminVorkommen  # noqa: E402
+from om_bot.storage.uow import UnitOfWork, uow_factory  # noqa: E402
 
 TZ = ZoneInfo("Europe/Berlin")
 JETZT = datetime(2026, 11, 18, 8, 30, tzinfo=UTC)

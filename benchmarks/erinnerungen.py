@@ -3,12 +3,13 @@
     .venv/bin/python benchmarks/erinnerungen.py [--anzahl N] [--abstand S] [--gleichzeitig B]
                                                 [--json]
 
-One run starts a throwaway Synapse (`om_bot.homeserver.LocalSynapse`) and om-bot as a
+One run starts a throwaway Synapse (`om_bot.devtools.homeserver.LocalSynapse`) and om-bot as a
 subprocess exactly as in production (``python -m om_bot run``; helpers shared with
 `benchmarks/latency.py`). A measuring client links a room to the OM-Netzwerk Hamburg and sets
 the room's offset to one minute (``!om erinnerungen 1m``). Then the script registers events of
 that network directly in the bot's database through the events feature
-(`om_bot.terminverwaltung.anlegen`): N events whose reminders fall due `abstand` seconds apart,
+(`om_bot.services.terminverwaltung.anlegen`): N events whose reminders fall due `abstand` seconds
+apart,
 then B events whose reminders fall due at the same instant (a burst). Another command wakes the
 bot's scheduler, which plans them; from then on nothing happens until the due times.
 
@@ -50,11 +51,11 @@ from latency import (
 )
 from sqlalchemy import select
 
-from om_bot.termine import Regeln, TerminArt
-from om_bot.terminverwaltung import anlegen
-from storage.db import make_engine
-from storage.models import Erinnerung, Termin
-from storage.uow import uow_factory
+from om_bot.domain.termine import Regeln, TerminArt
+from om_bot.services.terminverwaltung import anlegen
+from om_bot.storage.db import make_engine
+from om_bot.storage.models import Erinnerung, Termin
+from om_bot.storage.uow import uow_factory
 
 ZIEL_SEKUNDEN = 2.0
 VORLAUF = timedelta(seconds=20)  # until the first reminder is due, for planning and setup

@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/latency.py [--rounds N] [--warmup N] [--json]
 
-One run starts a throwaway Synapse (`om_bot.homeserver.LocalSynapse`), registers three users
+One run starts a throwaway Synapse (`om_bot.devtools.homeserver.LocalSynapse`), registers three
+users
 (the measuring client, om-bot, the echo bot), imports ``data/netzwerke.toml`` and starts both
 bots as **subprocesses**: om-bot exactly as in production (``python -m om_bot run --config
 …``), the echo bot from this very file (``--echo-bot``). Both therefore get their own
@@ -52,10 +53,10 @@ from typing import IO, Any
 import nio
 import tomli_w
 
-from om_bot.config import config_from_mapping
-from om_bot.homeserver import LocalSynapse
-from om_bot.importer import importiere_datei
-from om_bot.runtime import build
+from om_bot.app.config import config_from_mapping
+from om_bot.app.runtime import build
+from om_bot.devtools.homeserver import LocalSynapse
+from om_bot.services.importer import importiere_datei
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "data" / "netzwerke.toml"
@@ -70,7 +71,8 @@ SYNC_TIMEOUT_MS = 30_000
 STOP_GRACE_SECONDS = 10.0
 LOG_TAIL_LINES = 30
 
-# The same lean filter for the echo bot and the client as om-bot uses (om_bot.matrix.SYNC_FILTER):
+# The same lean filter for the echo bot and the client as om-bot uses
+# (om_bot.matrix.adapter.SYNC_FILTER):
 # no presence, typing, receipts or account data, only room timelines and state.
 SYNC_FILTER: dict[str, Any] = {
     "presence": {"not_types": ["*"]},

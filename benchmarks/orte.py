@@ -1,4 +1,4 @@
-"""Place table: load time, memory and lookup latency of `om_bot.orte` over the whole table.
+"""Place table: load time, memory and lookup latency of `om_bot.domain.orte` over the whole table.
 
     .venv/bin/python benchmarks/orte.py [--samples N] [--loads N] [--seed N] [--json]
 
@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from om_bot import orte  # noqa: E402
+from om_bot.domain import orte  # noqa: E402
 
 LOAD_MS, RSS_MB, LOOKUP_MS = 200.0, 25.0, 1.0
 

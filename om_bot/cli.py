@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from om_bot.config import Config, ConfigError, load_config
+from om_bot.app.config import Config, ConfigError, load_config
 
 log = logging.getLogger("om_bot")
 
@@ -94,17 +94,17 @@ def _write_private(path: Path, text: str) -> None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     # Imports are local so `om-bot check-config` stays fast and import has no side effects.
-    from om_bot import runtime  # noqa: PLC0415
+    from om_bot.app import runtime  # noqa: PLC0415
 
     if args.command == "befehle":
-        from commands import familien  # noqa: PLC0415
-        from om_bot.hilfe import markdown  # noqa: PLC0415
-        from om_bot.registry import Registry  # noqa: PLC0415
+        from om_bot.chat.hilfe import markdown  # noqa: PLC0415
+        from om_bot.chat.registry import Registry  # noqa: PLC0415
+        from om_bot.commands import familien  # noqa: PLC0415
 
         print(markdown(Registry(familien())), end="")
         return 0
     if args.command == "demo":
-        from om_bot.demo import run_demo  # noqa: PLC0415
+        from om_bot.devtools.demo import run_demo  # noqa: PLC0415
 
         return run_demo(args.data, keep=args.keep)
     config = _config(args.config)
@@ -116,7 +116,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print("database is up to date")
         return 0
     if args.command == "import":
-        from om_bot.importer import ImportFehler, importiere_datei  # noqa: PLC0415
+        from om_bot.services.importer import ImportFehler, importiere_datei  # noqa: PLC0415
 
         try:
             counts = importiere_datei(app.uow, args.file)
@@ -129,7 +129,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
         return 0
     if args.command == "export":
-        from om_bot.importer import export_register  # noqa: PLC0415
+        from om_bot.services.importer import export_register  # noqa: PLC0415
 
         text = export_register(app.uow)
         if str(args.file) == "-":

@@ -36,9 +36,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from om_bot.matching import fold
-from om_bot.orte import ARTCODE, FORMAT, namen_der_gebiete
-from om_bot.ortsnamen import grundname, indexiere, schluessel
+from om_bot.domain.matching import fold
+from om_bot.domain.orte import ARTCODE, FORMAT, namen_der_gebiete
+from om_bot.domain.ortsnamen import grundname, indexiere, schluessel
 
 # The archives as the registries ship them; a changed archive must be looked at by a person.
 QUELLEN: dict[str, dict[str, str]] = {

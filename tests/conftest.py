@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from om_bot.config import Config, config_from_mapping
-from om_bot.homeserver import LocalSynapse
-from om_bot.importer import importiere_datei
-from om_bot.matrix import ChatClient
-from om_bot.runtime import App, build, run_bot
-from storage.db import make_engine, migrate
-from storage.uow import UnitOfWork, uow_factory
+from om_bot.app.config import Config, config_from_mapping
+from om_bot.app.runtime import App, build, run_bot
+from om_bot.devtools.homeserver import LocalSynapse
+from om_bot.matrix.adapter import ChatClient
+from om_bot.services.importer import importiere_datei
+from om_bot.storage.db import make_engine, migrate
+from om_bot.storage.uow import UnitOfWork, uow_factory
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "data" / "netzwerke.toml"

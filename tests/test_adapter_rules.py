@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from om_bot.matrix import (
+from om_bot.matrix.adapter import (
     Credentials,
     EventInfo,
     effective_power,
@@ -16,7 +16,7 @@ from om_bot.matrix import (
     notice_content,
     transaction_id,
 )
-from om_bot.messages import Reply
+from om_bot.text.messages import Reply
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 BOT = "@om-bot:example.org"

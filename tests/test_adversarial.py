@@ -21,15 +21,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commands import familien
-from om_bot.config import Config, config_from_mapping
-from om_bot.dates import MAX_PHRASE, DatumFehler, find_when, parse_when
-from om_bot.format import B, Code, Msg
-from om_bot.importer import importiere_datei
-from om_bot.messages import IncomingMessage, Reply
-from om_bot.registry import Befehl, Registry
-from om_bot.router import MAX_BODY_LENGTH, strip_prefix
-from om_bot.runtime import App, build
+from om_bot.app.config import Config, config_from_mapping
+from om_bot.app.runtime import App, build
+from om_bot.chat.registry import Befehl, Registry
+from om_bot.chat.router import MAX_BODY_LENGTH, strip_prefix
+from om_bot.commands import familien
+from om_bot.domain.dates import MAX_PHRASE, DatumFehler, find_when, parse_when
+from om_bot.services.importer import importiere_datei
+from om_bot.text.format import B, Code, Msg
+from om_bot.text.messages import IncomingMessage, Reply
 from tests.conftest import SAMPLE_DATA
 
 GS = "@geschaeftsstelle:om.test"

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from om_bot.anerkennung import (
+from om_bot.domain.anerkennung import (
     NAECHSTE,
     UebergangFehler,
     braucht_grund,
@@ -15,7 +15,7 @@ from om_bot.anerkennung import (
     schritt_text,
     status_aus_text,
 )
-from storage.models import Status
+from om_bot.storage.models import Status
 
 WEG = [Status.BEANTRAGT, Status.LEITUNGSKREIS, Status.AG_TRANSFER, Status.PLENUM]
 ERLAUBT = {

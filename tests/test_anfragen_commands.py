@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from commands import familien
-from om_bot.kontaktverfahren import Zustand
-from om_bot.messages import IncomingMessage, Reply
-from om_bot.registry import Registry
-from om_bot.roles import Rollen
-from om_bot.router import Dienste, Router
-from storage.models import Anfrage, AuditEintrag, RegionalerKontakt
-from storage.uow import UnitOfWork
+from om_bot.chat.registry import Registry
+from om_bot.chat.router import Dienste, Router
+from om_bot.commands import familien
+from om_bot.domain.kontaktverfahren import Zustand
+from om_bot.domain.roles import Rollen
+from om_bot.storage.models import Anfrage, AuditEintrag, RegionalerKontakt
+from om_bot.storage.uow import UnitOfWork
+from om_bot.text.messages import IncomingMessage, Reply
 
 GS, GS2 = "@gs:test", "@gs2:test"
 MAX = "@max.mustermann:om.example"  # Koordination OM-Netzwerk Hamburg

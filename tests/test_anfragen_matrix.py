@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from om_bot.matrix import ChatClient, ReceivedMessage
-from storage.models import Kontakt, Partner
+from om_bot.matrix.adapter import ChatClient, ReceivedMessage
+from om_bot.storage.models import Kontakt, Partner
 from tests.conftest import ask, room_with_bot
 
 pytestmark = pytest.mark.matrix

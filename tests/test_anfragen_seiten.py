@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from om_bot.kontaktverfahren import Zustand
-from om_bot.limits import Grenzwerte
-from om_bot.messages import Reply
-from om_bot.seiten import BUDGET, EREIGNIS_GRENZE, SEITENGROESSE, Seite, groesse, kuerzen
-from storage.models import Anfrage, Art, Dach, Netzwerk, Partner, Raum, Status
-from storage.uow import UnitOfWork
+from om_bot.chat.seiten import BUDGET, EREIGNIS_GRENZE, SEITENGROESSE, Seite, groesse, kuerzen
+from om_bot.domain.kontaktverfahren import Zustand
+from om_bot.services.limits import Grenzwerte
+from om_bot.storage.models import Anfrage, Art, Dach, Netzwerk, Partner, Raum, Status
+from om_bot.storage.uow import UnitOfWork
+from om_bot.text.messages import Reply
 from tests.welt_grenzen import GS, GS_RAUM, HH, MARTINA, MAX, T0, Welt, netzwerk_id, welt
 
 # 200 characters, the column's maximum: markup to escape, and emoji (12 bytes each in JSON).

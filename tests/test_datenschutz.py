@@ -1,5 +1,5 @@
 """Deleting personal data: `anfrage N löschen` with the copies taken `aus register`, and the
-hourly retention job (`om_bot.datenschutz.aufbewahrung`) – on SQLite and PostgreSQL, with a
+hourly retention job (`om_bot.services.datenschutz.aufbewahrung`) – on SQLite and PostgreSQL, with a
 fake clock."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from om_bot.config import ConfigError, DatenschutzConfig, config_from_mapping
-from om_bot.datenschutz import AUFBEWAHRUNG, Bericht, Fristen, aufbewahrung
-from om_bot.kontaktverfahren import Zustand
-from om_bot.runtime import DatabaseState
-from storage.models import Ansprache, AuditEintrag, RegionalerKontakt
-from storage.uow import UnitOfWork
+from om_bot.app.config import ConfigError, DatenschutzConfig, config_from_mapping
+from om_bot.app.runtime import DatabaseState
+from om_bot.domain.kontaktverfahren import Zustand
+from om_bot.services.datenschutz import AUFBEWAHRUNG, Bericht, Fristen, aufbewahrung
+from om_bot.storage.models import Ansprache, AuditEintrag, RegionalerKontakt
+from om_bot.storage.uow import UnitOfWork
 from tests.welt_grenzen import (
     DM_NK,
     ERIKA,
@@ -156,7 +156,7 @@ def _audit(w: Welt) -> list[AuditEintrag]:
 def test_retention_deletes_what_is_past_its_period(
     w: Welt, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="om_bot.datenschutz")
+    caplog.set_level(logging.INFO, logger="om_bot.services.datenschutz")
     alt = _abgelehnt_mit_person(w, "IHK")
     w.sag(EVE, HH, "kontakt HWK")  # refused: one record
     w.spaeter(days=80)

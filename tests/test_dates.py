@@ -1,4 +1,4 @@
-"""Tests for om_bot.dates: German date phrases → Zeitraum.
+"""Tests for om_bot.domain.dates: German date phrases → Zeitraum.
 
 All expectations are relative to fixed "now" values so that the tests never
 depend on the real clock:
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.rrule import rrulestr
 
-from om_bot.dates import (
+from om_bot.domain.dates import (
     DatumFehler,
     Zeitraum,
     beschreibe_rrule,

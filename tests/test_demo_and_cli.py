@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from commands import familien
+from om_bot.chat.hilfe import markdown
+from om_bot.chat.registry import Registry
 from om_bot.cli import main
-from om_bot.hilfe import markdown
-from om_bot.registry import Registry
+from om_bot.commands import familien
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from om_bot.config import Config, ConfigError, config_from_mapping, load_config
-from om_bot.erinnerungen import (
+from om_bot.app.config import Config, ConfigError, config_from_mapping, load_config
+from om_bot.domain.erinnerungen import (
     Abo,
     Art,
     Einstellungen,
@@ -40,7 +40,7 @@ from om_bot.erinnerungen import (
     versatz_text,
     wandzeit,
 )
-from om_bot.erinnerungsquellen import einstellungen_aus
+from om_bot.services.erinnerungsquellen import einstellungen_aus
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 BERLIN = ZoneInfo("Europe/Berlin")

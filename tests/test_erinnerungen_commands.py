@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from commands import familien
-from om_bot.erinnerungen import Einstellungen, TerminVorkommen
-from om_bot.erinnerungsquellen import Planung, standard_quellen
-from om_bot.messages import IncomingMessage
-from om_bot.registry import Registry
-from om_bot.roles import Rollen
-from om_bot.router import Dienste, Router
-from storage.models import AuditEintrag, InfodienstAbo
-from storage.uow import UnitOfWork
+from om_bot.chat.registry import Registry
+from om_bot.chat.router import Dienste, Router
+from om_bot.commands import familien
+from om_bot.domain.erinnerungen import Einstellungen, TerminVorkommen
+from om_bot.domain.roles import Rollen
+from om_bot.services.erinnerungsquellen import Planung, standard_quellen
+from om_bot.storage.models import AuditEintrag, InfodienstAbo
+from om_bot.storage.uow import UnitOfWork
+from om_bot.text.messages import IncomingMessage
 
 BERLIN = ZoneInfo("Europe/Berlin")
 T0 = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # Wednesday

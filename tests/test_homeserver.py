@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from om_bot.homeserver import HomeserverError, LocalSynapse
+from om_bot.devtools.homeserver import HomeserverError, LocalSynapse
 
 pytestmark = pytest.mark.matrix
 

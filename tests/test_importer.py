@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from om_bot.importer import ImportFehler, importiere, importiere_datei, lies
-from om_bot.register import finde_netzwerk, finde_region, netzwerke_in
-from om_bot.registry import UsageError
-from storage.uow import UnitOfWork
+from om_bot.chat.registry import UsageError
+from om_bot.services.importer import ImportFehler, importiere, importiere_datei, lies
+from om_bot.services.register import finde_netzwerk, finde_region, netzwerke_in
+from om_bot.storage.uow import UnitOfWork
 from tests.conftest import SAMPLE_DATA
 
 

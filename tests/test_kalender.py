@@ -1,4 +1,5 @@
-"""The .ics export (om_bot.kalender): parses with icalendar, keeps UIDs stable, and round-trips
+"""The .ics export (om_bot.domain.kalender): parses with icalendar, keeps UIDs stable, and
+round-trips
 times across the daylight-saving changes of 2027 (28.03. and 31.10.)."""
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 from dateutil.rrule import rrulestr
 
-from om_bot.kalender import KalenderTermin, kalender, uid
-from om_bot.termine import EinTermin, vorkommen
+from om_bot.domain.kalender import KalenderTermin, kalender, uid
+from om_bot.domain.termine import EinTermin, vorkommen
 
 B = ZoneInfo("Europe/Berlin")
 JETZT = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)

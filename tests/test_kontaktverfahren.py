@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from om_bot import kontaktverfahren as kv
-from om_bot.ansprachen import FENSTER, gleiches_ziel, parallele_ansprachen, schluessel
-from om_bot.kontaktverfahren import Beteiligt, Raumbezug, Schritt, Zustand
+from om_bot.domain import kontaktverfahren as kv
+from om_bot.domain.ansprachen import FENSTER, gleiches_ziel, parallele_ansprachen, schluessel
+from om_bot.domain.kontaktverfahren import Beteiligt, Raumbezug, Schritt, Zustand
 
 GS = {Beteiligt.GESCHAEFTSSTELLE}
 NK = {Beteiligt.NATIONALER_KONTAKT}

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from om_bot.kriterien import (
+from om_bot.domain.kriterien import (
     AKTIV,
     OHNE_QUELLE,
     PRUEFUNGEN,
@@ -34,10 +34,10 @@ from om_bot.kriterien import (
     zwei_ansprechpartner_einer_intermediaer,
     zwei_treffen_pro_jahr,
 )
-from om_bot.pruefung import bewerte_alle, bewerte_netzwerk, keine_termine
-from om_bot.register import finde_netzwerk
-from storage.models import Art, Dach, KontaktRolle, MitgliedTyp, Status
-from storage.uow import UnitOfWork
+from om_bot.services.pruefung import bewerte_alle, bewerte_netzwerk, keine_termine
+from om_bot.services.register import finde_netzwerk
+from om_bot.storage.models import Art, Dach, KontaktRolle, MitgliedTyp, Status
+from om_bot.storage.uow import UnitOfWork
 from tests.conftest import ROOT
 
 HEUTE = date(2026, 11, 22)

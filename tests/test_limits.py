@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from om_bot.format import Msg
-from om_bot.limits import Grenze, Grenzen, Grenzwerte, Zaehler, dauer
-from om_bot.messages import IncomingMessage, Reply
-from om_bot.registry import Familie, Registry
-from om_bot.roles import Rolle, Rollen
-from om_bot.router import Dienste, Kontext, Router
-from storage.models import BotZustand
-from storage.uow import UnitOfWork
+from om_bot.chat.registry import Familie, Registry
+from om_bot.chat.router import Dienste, Kontext, Router
+from om_bot.domain.roles import Rolle, Rollen
+from om_bot.services.limits import Grenze, Grenzen, Grenzwerte, Zaehler, dauer
+from om_bot.storage.models import BotZustand
+from om_bot.storage.uow import UnitOfWork
+from om_bot.text.format import Msg
+from om_bot.text.messages import IncomingMessage, Reply
 from tests.welt_grenzen import EVE, GS, GS_RAUM, HH, MAX, OGB, OLAF, T0, Welt, welt
 
 MINUTE, STUNDE, TAG = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from om_bot.limits import Grenzwerte
-from storage.models import Kontakt, Netzwerk
+from om_bot.services.limits import Grenzwerte
+from om_bot.storage.models import Kontakt, Netzwerk
 from tests.conftest import ask, room_with_bot
 
 pytestmark = pytest.mark.matrix

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from om_bot.matrix import Credentials
+from om_bot.matrix.adapter import Credentials
 from tests.conftest import ask, room_with_bot
 
 pytestmark = pytest.mark.matrix

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from om_bot import orte
-from om_bot.orte import Antwort, Art, Gebiet, finde, kette
-from om_bot.ortsnamen import abstand, indexiere, schluessel
+from om_bot.domain import orte
+from om_bot.domain.orte import Antwort, Art, Gebiet, finde, kette
+from om_bot.domain.ortsnamen import abstand, indexiere, schluessel
 
 
 def _roh() -> dict[str, Any]:
@@ -344,7 +344,7 @@ def test_a_place_has_a_kreis_only_where_the_source_is_certain() -> None:
 
 
 def test_stored_index_matches_the_spelling_code() -> None:
-    # The build stores keys made by om_bot.ortsnamen; if that code changes, run `make data`.
+    # The build stores keys made by om_bot.domain.ortsnamen; if that code changes, run `make data`.
     roh = _roh()
     assert roh["index"] == indexiere(orte.namen_der_gebiete(roh)), "make data"
 

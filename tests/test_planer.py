@@ -15,9 +15,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from commands import familien
-from om_bot.erinnerungen import Art, Einstellungen, GeplanteErinnerung, TerminVorkommen
-from om_bot.erinnerungsquellen import (
+from om_bot.app.planer import Planer, Wecker, transaktions_id
+from om_bot.chat.registry import Registry
+from om_bot.chat.router import Dienste, Router
+from om_bot.commands import familien
+from om_bot.domain.erinnerungen import Art, Einstellungen, GeplanteErinnerung, TerminVorkommen
+from om_bot.domain.kontaktverfahren import Zustand
+from om_bot.domain.roles import Rollen
+from om_bot.services.erinnerungsquellen import (
     AnfrageQuelle,
     InfodienstQuelle,
     KeineTermine,
@@ -25,13 +30,7 @@ from om_bot.erinnerungsquellen import (
     Planung,
     TerminQuelle,
 )
-from om_bot.kontaktverfahren import Zustand
-from om_bot.messages import IncomingMessage, Reply
-from om_bot.planer import Planer, Wecker, transaktions_id
-from om_bot.registry import Registry
-from om_bot.roles import Rollen
-from om_bot.router import Dienste, Router
-from storage.models import (
+from om_bot.storage.models import (
     Anfrage,
     AuditEintrag,
     Erinnerung,
@@ -40,7 +39,8 @@ from storage.models import (
     InfodienstAbo,
     Netzwerk,
 )
-from storage.uow import UnitOfWork
+from om_bot.storage.uow import UnitOfWork
+from om_bot.text.messages import IncomingMessage, Reply
 
 BERLIN = ZoneInfo("Europe/Berlin")
 T0 = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
@@ -232,7 +232,7 @@ async def test_event_reminder_for_an_event_already_over_is_dropped_and_logged(
     await planer(uow, quelle, hs, uhr).runde()
 
     uhr.vor(hours=5)  # the event ended an hour ago
-    caplog.set_level(logging.WARNING, logger="om_bot.planer")
+    caplog.set_level(logging.WARNING, logger="om_bot.app.planer")
     await planer(uow, quelle, hs, uhr).runde()
     assert hs.versuche == []
     [row] = zeilen(uow)
@@ -273,7 +273,7 @@ async def test_reminder_planned_after_its_due_time_is_not_sent_late(
             erinnerung("15m", beginn - timedelta(minutes=15), bis=timedelta(hours=3), seit=T0),
         ]
     )
-    caplog.set_level(logging.INFO, logger="om_bot.planer")
+    caplog.set_level(logging.INFO, logger="om_bot.app.planer")
     p = planer(uow, quelle, hs, uhr)
     assert await p.runde() == beginn - timedelta(minutes=15)
     assert hs.versuche == []
@@ -363,7 +363,7 @@ async def test_a_failing_source_keeps_the_stored_reminders(
     await p.runde()
     quelle.kaputt = True
     uhr.vor(hours=1)
-    with caplog.at_level(logging.ERROR, logger="om_bot.planer"):
+    with caplog.at_level(logging.ERROR, logger="om_bot.app.planer"):
         await p.runde()
     assert "planning reminders failed" in caplog.text
     assert hs.texte() == ["Erinnerung a"]

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from om_bot.homeserver import LocalSynapse
-from om_bot.importer import importiere_datei
-from om_bot.matrix import ChatClient
-from om_bot.runtime import build
+from om_bot.app.runtime import build
+from om_bot.devtools.homeserver import LocalSynapse
+from om_bot.matrix.adapter import ChatClient
+from om_bot.services.importer import importiere_datei
 from tests.conftest import SAMPLE_DATA, BotHarness, bot_config, room_with_bot
 
 pytestmark = pytest.mark.matrix
@@ -53,7 +53,7 @@ async def test_replies_survive_429(
 
     bot = BotHarness(server, bot_config(server, tmp_path, bot_id, "bot-pw"))
     importiere_datei(build(bot.config).uow, SAMPLE_DATA)
-    caplog.set_level(logging.INFO, logger="om_bot.sendequeue")
+    caplog.set_level(logging.INFO, logger="om_bot.matrix.sendequeue")
     await bot.start()
     alice = ChatClient(server.url, human)
     try:

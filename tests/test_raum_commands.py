@@ -12,8 +12,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from storage.models import AuditEintrag, Verknuepfung, VerknuepfungStatus
-from storage.uow import UnitOfWork
+from om_bot.storage.models import AuditEintrag, Verknuepfung, VerknuepfungStatus
+from om_bot.storage.uow import UnitOfWork
 from tests.test_anfragen_commands import (
     DM_NK,
     ERIKA,

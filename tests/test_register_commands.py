@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from om_bot.config import config_from_mapping
-from om_bot.importer import importiere_datei
-from om_bot.messages import IncomingMessage
-from om_bot.register import finde_netzwerk
-from om_bot.runtime import App, build
-from storage.models import AuditEintrag, KontaktRolle, MitgliedTyp, Netzwerk, Status
+from om_bot.app.config import config_from_mapping
+from om_bot.app.runtime import App, build
+from om_bot.services.importer import importiere_datei
+from om_bot.services.register import finde_netzwerk
+from om_bot.storage.models import AuditEintrag, KontaktRolle, MitgliedTyp, Netzwerk, Status
+from om_bot.text.messages import IncomingMessage
 from tests.conftest import SAMPLE_DATA
 
 GS = "@geschaeftsstelle:om.test"
@@ -592,13 +592,13 @@ def test_help_topic_lists_the_register_commands(bot: Bot) -> None:
 def test_meeting_count_reaches_pruefen_and_stadien(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import commands.kriterien
+    import om_bot.commands.kriterien
 
     def zwei(uow: object, netzwerk_id: int, jahr: int) -> int | None:
         return 2 if jahr == 2026 else 0
 
     assert "noch keine Termine eingetragen" in bot("!om stadien")
-    monkeypatch.setattr(commands.kriterien, "treffen_quelle", lambda ctx: zwei)
+    monkeypatch.setattr(om_bot.commands.kriterien, "treffen_quelle", lambda ctx: zwei)
     antwort = bot("!om prüfen OWL")
     assert "✅ Tagt mindestens zweimal im Jahr – 2 Treffen im Jahr 2026 eingetragen" in antwort
     assert "noch keine Termine eingetragen" not in bot("!om stadien")

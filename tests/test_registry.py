@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from om_bot.format import Msg
-from om_bot.matching import fold, meinten_sie, suggest
-from om_bot.messages import IncomingMessage, Reply
-from om_bot.registry import Familie, Registry, UsageError
-from om_bot.roles import Rolle, Rollen
-from om_bot.router import Dienste, Kontext, Router, strip_prefix
+from om_bot.chat.registry import Familie, Registry, UsageError
+from om_bot.chat.router import Dienste, Kontext, Router, strip_prefix
+from om_bot.domain.matching import fold, meinten_sie, suggest
+from om_bot.domain.roles import Rolle, Rollen
+from om_bot.text.format import Msg
+from om_bot.text.messages import IncomingMessage, Reply
 
 
 def _familie() -> Familie:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from om_bot.homeserver import LocalSynapse
-from om_bot.importer import importiere_datei
-from om_bot.matrix import ChatClient
-from om_bot.runtime import build
+from om_bot.app.runtime import build
+from om_bot.devtools.homeserver import LocalSynapse
+from om_bot.matrix.adapter import ChatClient
+from om_bot.services.importer import importiere_datei
 from tests.conftest import SAMPLE_DATA, BotHarness, ask, bot_config, room_with_bot
 
 pytestmark = pytest.mark.matrix

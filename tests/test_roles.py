@@ -1,10 +1,10 @@
-"""The role table of `om_bot.roles`: who may do what, where (docs/rechte.md)."""
+"""The role table of `om_bot.domain.roles`: who may do what, where (docs/rechte.md)."""
 
 from __future__ import annotations
 
 import pytest
 
-from om_bot.roles import Akteur, NetzwerkRollen, Rolle, Rollen, Verweigert, Wer
+from om_bot.domain.roles import Akteur, NetzwerkRollen, Rolle, Rollen, Verweigert, Wer
 
 ROLLEN = Rollen.aus(admins={"@admin:x"}, geschaeftsstelle={"@gs:x"})
 HH = NetzwerkRollen(1, frozenset({"@koord:x"}))

@@ -13,8 +13,8 @@ from typing import Any
 import nio
 import pytest
 
-from om_bot.matrix import _outcome
-from om_bot.sendequeue import SENT, Failed, Outcome, RetryAfter, SendQueue
+from om_bot.matrix.adapter import _outcome
+from om_bot.matrix.sendequeue import SENT, Failed, Outcome, RetryAfter, SendQueue
 
 
 @dataclass
@@ -128,7 +128,7 @@ async def test_give_up_after_the_bound_logs_and_drops(caplog: pytest.LogCaptureF
     time = FakeTime()
     server = FakeServer(time, {"geheim": [RetryAfter(100)] * 10})
     queue = _queue(server, give_up_after=300)
-    caplog.set_level(logging.INFO, logger="om_bot.sendequeue")
+    caplog.set_level(logging.INFO, logger="om_bot.matrix.sendequeue")
     dropped = _put(queue, "!a", "geheim")
     later = _put(queue, "!a", "danach")
     await time.advance(299)
@@ -316,9 +316,9 @@ async def _until(done: asyncio.Future[bool], time: FakeTime) -> None:
 
 
 async def test_direct_message_with_a_file_goes_through_the_queue_step_by_step() -> None:
-    from om_bot.config import BotConfig, MatrixConfig
-    from om_bot.matrix import MatrixBot
-    from om_bot.messages import Attachment, Reply
+    from om_bot.app.config import BotConfig, MatrixConfig
+    from om_bot.matrix.adapter import MatrixBot
+    from om_bot.text.messages import Attachment, Reply
 
     time = FakeTime()
     state = FakeState()

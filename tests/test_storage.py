@@ -11,9 +11,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from storage.db import downgrade, migrate
-from storage.models import Base, BotZustand, Dach, Netzwerk, Region, RegionArt, Status
-from storage.uow import UnitOfWork
+from om_bot.storage.db import downgrade, migrate
+from om_bot.storage.models import Base, BotZustand, Dach, Netzwerk, Region, RegionArt, Status
+from om_bot.storage.uow import UnitOfWork
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

@@ -1,4 +1,5 @@
-"""The pure event rules (om_bot.termine): kinds, occurrences, clash rules, DST days, holidays.
+"""The pure event rules (om_bot.domain.termine): kinds, occurrences, clash rules, DST days,
+holidays.
 
 DST in Europe/Berlin: 2027 starts Sunday 28.03. (02:00 → 03:00) and ends Sunday 31.10.
 (03:00 → 02:00). Days of 23 and 25 hours are where "same day" and "occurrence at 10:00" break
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from om_bot.termine import (
+from om_bot.domain.termine import (
     LAENDER,
     EinTermin,
     Regeln,

@@ -19,14 +19,14 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-import om_bot.terminverwaltung as tv
-from om_bot.config import config_from_mapping
-from om_bot.importer import importiere_datei
-from om_bot.messages import IncomingMessage, Reply
-from om_bot.register import finde_netzwerk
-from om_bot.runtime import App, build
-from om_bot.termine import TerminArt
-from storage.models import AuditEintrag, Termin, TerminVorkommen
+import om_bot.services.terminverwaltung as tv
+from om_bot.app.config import config_from_mapping
+from om_bot.app.runtime import App, build
+from om_bot.domain.termine import TerminArt
+from om_bot.services.importer import importiere_datei
+from om_bot.services.register import finde_netzwerk
+from om_bot.storage.models import AuditEintrag, Termin, TerminVorkommen
+from om_bot.text.messages import IncomingMessage, Reply
 from tests.conftest import SAMPLE_DATA
 
 B = ZoneInfo("Europe/Berlin")

@@ -16,8 +16,8 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from om_bot.matrix import ChatClient, ReceivedMessage
-from storage.models import Kontakt, Termin
+from om_bot.matrix.adapter import ChatClient, ReceivedMessage
+from om_bot.storage.models import Kontakt, Termin
 from tests.conftest import ask, room_with_bot
 
 pytestmark = pytest.mark.matrix

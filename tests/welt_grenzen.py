@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from commands import familien
-from om_bot.limits import Grenzen, Grenzwerte
-from om_bot.messages import IncomingMessage, Reply
-from om_bot.registry import Registry
-from om_bot.roles import Rollen
-from om_bot.router import Dienste, Router
-from storage.models import Anfrage, Netzwerk
-from storage.uow import UnitOfWork
+from om_bot.chat.registry import Registry
+from om_bot.chat.router import Dienste, Router
+from om_bot.commands import familien
+from om_bot.domain.roles import Rollen
+from om_bot.services.limits import Grenzen, Grenzwerte
+from om_bot.storage.models import Anfrage, Netzwerk
+from om_bot.storage.uow import UnitOfWork
+from om_bot.text.messages import IncomingMessage, Reply
 
 GS = "@gs:test"
 MAX = "@max.mustermann:om.example"  # Koordination OM-Netzwerk Hamburg

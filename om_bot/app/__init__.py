@@ -1,0 +1,2 @@
+"""The process: command line, configuration, composition root (runtime) and the reminder scheduler
+task."""

@@ -1,0 +1,359 @@
+"""The scheduler: one asyncio task that sends every due reminder once, at its time.
+
+Each round it (1) asks the sources what they want (`om_bot.services.erinnerungsquellen.Planung`) and
+reconciles that with the stored reminders – new keys are inserted, changed ones updated,
+unsent ones nobody wants any more deleted, sent ones never touched; (2) sends what is due; and
+(3) sleeps until the next due time, or until woken (`wecken`, e.g. after a command changed
+something), or at most an hour (the planning horizon moves with time). There is no polling
+loop: with nothing due the task sleeps.
+
+Precision: the task wakes `VORLAUF` (2 s) before a due time and plans then; at the due time it
+sends from that fresh plan without planning again (unless woken in between), so however long
+planning takes, it does not delay the send.
+
+Durability: reminders live in the database (`erinnerung`). A reminder is sent with the
+transaction id `transaktions_id(id, key)` and then marked sent in its own transaction. If the
+process dies between the two, the next start sends it again with the same transaction id, and
+the homeserver, which scopes transaction ids to the bot's device and access token (kept across
+restarts in ``credentials.json``), returns the first event instead of posting a second.
+
+Catch-up: after a downtime overdue reminders are sent once on start while they are still useful
+(`gueltig_bis`); of several overdue reminders of one group only the latest goes out; an event
+reminder for an event that is already over is dropped and logged. A reminder that was first
+planned only after its due time (an event registered 30 minutes ahead with a 1-hour offset) is
+recorded as dropped, not sent late.
+
+Clock and sleep are injected, so tests run the scheduler through days in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from om_bot.domain.erinnerungen import Faellig, GeplanteErinnerung, auswaehlen
+from om_bot.services.erinnerungsquellen import Planung
+from om_bot.storage.models import Erinnerung
+from om_bot.storage.uow import UnitOfWork
+from om_bot.text.messages import Reply
+
+log = logging.getLogger(__name__)
+
+Senden = Callable[[Reply, str], Awaitable[bool]]
+Uhr = Callable[[], datetime]
+Schlafen = Callable[[float], Awaitable[None]]
+
+# The scheduler wakes this long before a due time to plan (reconcile), then sends at the due
+# time from the stored plan without planning again – unless it was woken in between. So the
+# cost of planning never makes a reminder late.
+VORLAUF = timedelta(seconds=2)
+# Sent and dropped reminders are kept this long after they stopped being useful: the ledger
+# that keeps a key from being sent twice needs them only while a source could still want it.
+AUFBEWAHRUNG = timedelta(days=30)
+GRUND_VERPASST = "erst nach Fälligkeit geplant"
+GRUND_ABGELAUFEN = "abgelaufen"
+GRUND_UEBERHOLT = "überholt"
+
+
+def transaktions_id(erinnerung_id: int, schluessel: str) -> str:
+    """The Matrix transaction id of a reminder: the same on every retry of the same reminder.
+
+    The key's digest is part of it because SQLite may reuse the id of a deleted row; a new
+    reminder must never be deduplicated against an old one.
+    """
+    digest = hashlib.sha256(schluessel.encode()).hexdigest()[:16]
+    return f"om-bot-erinnerung-{erinnerung_id}-{digest}"
+
+
+@dataclass(frozen=True)
+class Abgleich:
+    neu: int = 0
+    geaendert: int = 0
+    entfernt: int = 0
+    verpasst: int = 0
+    abgelaufen: int = 0
+
+
+_FELDER = ("art", "room_id", "gruppe", "faellig", "gueltig_bis", "titel", "text", "html")
+
+
+def abgleichen(
+    uow: UnitOfWork, gewuenscht: Mapping[str, GeplanteErinnerung], jetzt: datetime
+) -> Abgleich:
+    """Make the stored reminders what the sources want (without committing)."""
+    repo = uow.erinnerungen
+    offen = {r.schluessel: r for r in repo.offene()}
+    bekannt = repo.schluessel_bekannt(k for k in gewuenscht if k not in offen)
+    neu = geaendert = entfernt = verpasst = abgelaufen = 0
+    for schluessel, g in gewuenscht.items():
+        row = offen.get(schluessel)
+        if row is not None:
+            werte = {f: getattr(g, f) for f in _FELDER}
+            if any(getattr(row, f) != wert for f, wert in werte.items()):
+                for f, wert in werte.items():
+                    setattr(row, f, wert)
+                geaendert += 1
+            continue
+        if schluessel in bekannt:
+            continue  # sent or dropped before: never again
+        row = Erinnerung(schluessel=schluessel, angelegt=jetzt, grund="")
+        for f in _FELDER:
+            setattr(row, f, getattr(g, f))
+        if g.faellig <= jetzt and g.verpasst():
+            row.verworfen, row.grund = jetzt, GRUND_VERPASST
+            verpasst += 1
+            log.info("not sending %s late: planned only after it was due", schluessel)
+        repo.add(row)
+        neu += 1
+    for schluessel, row in offen.items():
+        if schluessel in gewuenscht:
+            continue
+        if row.faellig <= jetzt and row.gueltig_bis <= jetzt:
+            row.verworfen, row.grund = jetzt, GRUND_ABGELAUFEN
+            abgelaufen += 1
+            log.warning(
+                "dropped reminder %s (due %s): no longer useful, e.g. the event is over",
+                schluessel,
+                row.faellig.isoformat(),
+            )
+        else:
+            repo.loesche(row)
+            entfernt += 1
+    repo.aufraeumen(jetzt - AUFBEWAHRUNG)
+    return Abgleich(neu, geaendert, entfernt, verpasst, abgelaufen)
+
+
+def _faellig(row: Erinnerung) -> Faellig:
+    return Faellig(
+        id=row.id,
+        schluessel=row.schluessel,
+        gruppe=row.gruppe,
+        room_id=row.room_id,
+        faellig=row.faellig,
+        gueltig_bis=row.gueltig_bis,
+        text=row.text,
+        html=row.html,
+    )
+
+
+@dataclass(frozen=True)
+class Zustellung:
+    """A reminder that went out, with how late (seconds after its due time)."""
+
+    schluessel: str
+    faellig: datetime
+    gesendet: datetime
+
+    @property
+    def verspaetung(self) -> float:
+        return (self.gesendet - self.faellig).total_seconds()
+
+
+class Wecker:
+    """Wakes the scheduler from any thread (handlers run in worker threads).
+
+    Built with the application, before any event loop exists; `verbinden` attaches it to the
+    running scheduler. Until then, and after `trennen`, calling it does nothing.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ziel: tuple[asyncio.AbstractEventLoop, Callable[[], None]] | None = None
+
+    def verbinden(self, loop: asyncio.AbstractEventLoop, wecken: Callable[[], None]) -> None:
+        with self._lock:
+            self._ziel = (loop, wecken)
+
+    def trennen(self) -> None:
+        with self._lock:
+            self._ziel = None
+
+    def __call__(self) -> None:
+        with self._lock:
+            ziel = self._ziel
+        if ziel is not None:
+            # The loop may just be closing at shutdown; then there is nobody left to wake.
+            with contextlib.suppress(RuntimeError):
+                ziel[0].call_soon_threadsafe(ziel[1])
+
+
+def _jetzt() -> datetime:
+    return datetime.now(UTC)
+
+
+class Planer:
+    """The reminder scheduler of one bot (see the module docstring)."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        planung: Planung,
+        senden: Senden,
+        *,
+        uhr: Uhr = _jetzt,
+        schlafen: Schlafen = asyncio.sleep,
+        max_schlaf: timedelta = timedelta(hours=1),
+        wiederholung: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self.uow = uow
+        self.planung = planung
+        self._senden = senden
+        self._uhr = uhr
+        self._schlafen = schlafen
+        self.max_schlaf = max_schlaf
+        self.wiederholung = wiederholung
+        self._geweckt = asyncio.Event()
+        # Reminders whose send failed: retried from this time on (in memory; a restart retries
+        # at once, which is what one wants after e.g. a homeserver outage).
+        self._gesperrt: dict[int, datetime] = {}
+        self._fehlschlaege: dict[int, int] = {}
+        self.zustellungen: deque[Zustellung] = deque(maxlen=1000)
+        self.letzter_abgleich = Abgleich()
+        self._abgeglichen: datetime | None = None  # when the plan was last reconciled
+        self._veraendert = True  # woken since then (data may have changed)
+
+    def wecken(self) -> None:
+        """Plan again now (call in the loop's thread; other threads use a `Wecker`)."""
+        self._veraendert = True
+        self._geweckt.set()
+
+    def _planen_noetig(self, jetzt: datetime) -> bool:
+        """Reconcile unless the plan is fresh: reconciled moments ago and not woken since."""
+        return (
+            self._veraendert
+            or self._abgeglichen is None
+            or not timedelta(0) <= jetzt - self._abgeglichen <= 2 * VORLAUF
+        )
+
+    # --- one round ---------------------------------------------------------------------------
+
+    def _abgleichen(self, jetzt: datetime) -> None:
+        """Reconcile the stored plan with the sources; database work, in a worker thread."""
+        self._veraendert = False
+        with self.uow() as uow:
+            try:
+                gewuenscht = self.planung.gewuenscht(uow, jetzt)
+            except Exception:
+                # Without a source's answer its reminders would look obsolete; keep the stored
+                # plan and still send what is due.
+                log.exception("planning reminders failed; sending the stored ones")
+                uow.session.rollback()
+                self._veraendert = True  # try again next round
+                return
+            self.letzter_abgleich = abgleichen(uow, gewuenscht, jetzt)
+            uow.commit()
+        self._abgeglichen = jetzt
+
+    def _planen(self, jetzt: datetime, abgleich: bool) -> list[Faellig]:
+        """Reconcile if needed and pick what is due; database work, in a worker thread."""
+        if abgleich:
+            self._abgleichen(jetzt)
+        gesperrt = {i for i, bis in self._gesperrt.items() if bis > jetzt}
+        with self.uow() as uow:
+            rows = [r for r in uow.erinnerungen.faellige(jetzt) if r.id not in gesperrt]
+            auswahl = auswaehlen([_faellig(r) for r in rows], jetzt)
+            nach_id = {r.id: r for r in rows}
+            for f in auswahl.abgelaufen:
+                nach_id[f.id].verworfen, nach_id[f.id].grund = jetzt, GRUND_ABGELAUFEN
+                log.warning(
+                    "dropped reminder %s (due %s): no longer useful, e.g. the event is over",
+                    f.schluessel,
+                    f.faellig.isoformat(),
+                )
+            for f in auswahl.ueberholt:
+                nach_id[f.id].verworfen, nach_id[f.id].grund = jetzt, GRUND_UEBERHOLT
+                log.info("reminder %s superseded by a later one of its group", f.schluessel)
+            uow.commit()
+        return auswahl.senden
+
+    def _naechste(self, jetzt: datetime) -> datetime | None:
+        with self.uow() as uow:
+            naechste = uow.erinnerungen.naechste(jetzt)
+        spaeter = [bis for bis in self._gesperrt.values() if bis > jetzt]
+        kandidaten = [z for z in (naechste, *spaeter) if z is not None]
+        return min(kandidaten) if kandidaten else None
+
+    def _als_gesendet(self, erinnerung_id: int, zeit: datetime) -> None:
+        with self.uow() as uow:
+            uow.erinnerungen.als_gesendet(erinnerung_id, zeit)
+            uow.commit()
+
+    async def _zustellen(self, f: Faellig) -> None:
+        txn = transaktions_id(f.id, f.schluessel)
+        reply = Reply(f.text, f.html, room_id=f.room_id)
+        if f.room_id.startswith("@"):
+            reply = reply.direkt_an(f.room_id)
+        try:
+            ok = await self._senden(reply, txn)
+        except Exception:
+            log.exception("sending reminder %s failed", f.schluessel)
+            ok = False
+        jetzt = self._uhr()
+        if not ok:
+            fehler = self._fehlschlaege.get(f.id, 0) + 1
+            self._fehlschlaege[f.id] = fehler
+            pause = min(self.wiederholung * 2 ** (fehler - 1), self.max_schlaf)
+            self._gesperrt[f.id] = jetzt + pause
+            log.warning("reminder %s not delivered; retrying in %s", f.schluessel, pause)
+            return
+        self._gesperrt.pop(f.id, None)
+        self._fehlschlaege.pop(f.id, None)
+        await asyncio.to_thread(self._als_gesendet, f.id, jetzt)
+        zustellung = Zustellung(f.schluessel, f.faellig, jetzt)
+        self.zustellungen.append(zustellung)
+        log.info("sent reminder %s (%.3f s after due)", f.schluessel, zustellung.verspaetung)
+
+    async def runde(self, stop: asyncio.Event | None = None) -> datetime | None:
+        """Reconcile (unless the plan is fresh), send everything due; the time of the next due
+        reminder (None: none)."""
+        jetzt = self._uhr()
+        abgleich = self._planen_noetig(jetzt)
+        for f in await asyncio.to_thread(self._planen, jetzt, abgleich):
+            if stop is not None and stop.is_set():
+                break
+            await self._zustellen(f)
+        return await asyncio.to_thread(self._naechste, jetzt)
+
+    # --- the task ----------------------------------------------------------------------------
+
+    async def _warten(self, sekunden: float, stop: asyncio.Event) -> None:
+        schlaf = asyncio.ensure_future(self._schlafen(sekunden))
+        wach = asyncio.ensure_future(self._geweckt.wait())
+        halt = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({schlaf, wach, halt}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for aufgabe in (schlaf, wach, halt):
+                aufgabe.cancel()
+            for aufgabe in (schlaf, wach, halt):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await aufgabe
+
+    async def laufen(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set."""
+        log.info("reminder scheduler started")
+        while not stop.is_set():
+            self._geweckt.clear()
+            try:
+                naechste = await self.runde(stop)
+            except Exception:
+                log.exception("reminder round failed; retrying in %s", self.wiederholung)
+                naechste = self._uhr() + self.wiederholung
+            if stop.is_set():
+                break
+            warte = self.max_schlaf
+            if naechste is not None:
+                warte = naechste - self._uhr()
+                if warte > 2 * VORLAUF:
+                    warte -= VORLAUF  # plan just before, send right on time
+                warte = min(warte, self.max_schlaf)
+            if warte > timedelta(0):
+                await self._warten(warte.total_seconds(), stop)
+        log.info("reminder scheduler stopped")

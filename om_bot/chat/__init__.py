@@ -1,0 +1,1 @@
+"""The chat framework, feature-agnostic: command registry, router, generated help, paging."""

@@ -1,0 +1,1 @@
+"""Developer tools: the throwaway Synapse, the demo. Never imported by the running bot."""

@@ -1,0 +1,734 @@
+"""The Matrix adapter: the only module that imports nio.
+
+It logs in (once with the password, then with the stored access token and device id), runs the
+sync loop, turns room events into `IncomingMessage` objects, hands them to the command router
+and sends the `Reply` objects back as ``m.notice`` replies. Which events count is decided by
+plain functions (`filter_reason`, `invite_allowed`, `effective_power`) that tests call
+directly. The same nio wrapper (`ChatClient`) serves the human side of `make demo`, the
+benchmark and the integration tests, so nio stays behind this one module.
+
+Delivery: replies use a transaction id derived from the command's event id, so a send that is
+retried after a timeout or restart is deduplicated by the homeserver. The sync loop never waits
+for a send: replies go into a per-room queue (`om_bot.matrix.sendequeue`), which waits out rate
+limits
+(429) room by room, up to ``matrix.send_give_up_seconds``. Sends use a second nio client on the
+same login that reports 429 at once instead of sleeping inside nio, so the queue decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import nio
+
+from om_bot.app.config import BotConfig, MatrixConfig
+from om_bot.matrix.sendequeue import SENT, Failed, Outcome, RetryAfter, SendQueue, Sent
+from om_bot.text.messages import Attachment, IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+# Room versions whose creators hold infinite power without a power-levels entry (MSC4289).
+_LEGACY_ROOM_VERSIONS = {str(v) for v in range(1, 12)}
+CREATOR_POWER = 100
+# On stop, queued replies get this long to go out before they are abandoned (logged).
+SHUTDOWN_GRACE = 5.0
+SYNC_FILTER: dict[str, Any] = {
+    "presence": {"not_types": ["*"]},
+    "account_data": {"not_types": ["*"]},
+    "room": {
+        "timeline": {"limit": 50},
+        "ephemeral": {"not_types": ["*"]},
+        "account_data": {"not_types": ["*"]},
+    },
+}
+
+
+# --- filtering, as plain functions -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """The fields of a room message event that decide whether the bot looks at it."""
+
+    event_id: str
+    room_id: str
+    sender: str
+    timestamp: datetime
+    msgtype: str
+    body: str
+    is_edit: bool = False
+
+
+def filter_reason(
+    event: EventInfo,
+    *,
+    own_user_id: str,
+    not_before: datetime,
+    joined_at: datetime | None,
+    now: datetime,
+    max_age: timedelta,
+) -> str | None:
+    """Why the bot ignores `event`, or None when it should handle it."""
+    if event.sender == own_user_id:
+        return "own message"
+    if event.msgtype != "m.text":
+        # m.notice comes from bots; answering them invites bot loops.
+        return f"msgtype {event.msgtype}"
+    if event.is_edit:
+        return "edit of an earlier message"
+    if event.timestamp < not_before:
+        return "sent before the bot's first start"
+    if joined_at is not None and event.timestamp < joined_at:
+        return "sent before the bot joined the room"
+    if now - event.timestamp > max_age:
+        return "too old to answer after downtime"
+    return None
+
+
+def server_of(user_id: str) -> str:
+    return user_id.split(":", 1)[1].lower() if ":" in user_id else ""
+
+
+def invite_allowed(inviter: str, own_user_id: str, allowed_homeservers: Collection[str]) -> bool:
+    """Invites are accepted from users of the allowed servers (default: the bot's own)."""
+    allowed = {s.lower() for s in allowed_homeservers} or {server_of(own_user_id)}
+    return server_of(inviter) in allowed
+
+
+def effective_power(user_id: str, level: int, room_version: str, creators: Collection[str]) -> int:
+    """The user's power level, counting room creators of version 12+ rooms as moderators."""
+    if room_version not in _LEGACY_ROOM_VERSIONS and user_id in creators:
+        return max(level, CREATOR_POWER)
+    return level
+
+
+def transaction_id(source_event_id: str, index: int) -> str:
+    digest = hashlib.sha256(f"{source_event_id}/{index}".encode()).hexdigest()[:32]
+    return f"om-bot-{digest}"
+
+
+def notice_content(reply: Reply, in_reply_to: str | None) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "msgtype": "m.notice",
+        "body": reply.text,
+        "format": "org.matrix.custom.html",
+        "formatted_body": reply.html,
+        # Nobody is pinged by the bot's answers.
+        "m.mentions": {},
+    }
+    if in_reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
+    return content
+
+
+# --- persistence the adapter needs, provided by the runtime -----------------------------
+
+
+@dataclass(frozen=True)
+class JoinedRoom:
+    joined_at: datetime
+    direct: bool
+
+
+class AdapterState(Protocol):
+    def sync_token(self) -> str | None: ...
+    def save_sync_token(self, token: str) -> None: ...
+    def not_before(self) -> datetime | None: ...
+    def set_not_before(self, when: datetime) -> None: ...
+    def claim(self, event_id: str, room_id: str, now: datetime) -> bool: ...
+    def joined(self, room_id: str, now: datetime, direct: bool) -> None: ...
+    def room(self, room_id: str) -> JoinedRoom | None: ...
+    def opened_direct(self, room_id: str, user_id: str, now: datetime) -> None: ...
+    def direct_room(self, user_id: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Credentials:
+    homeserver: str
+    user_id: str
+    device_id: str
+    access_token: str
+
+    @classmethod
+    def load(cls, path: Path) -> Credentials | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**{k: str(data[k]) for k in cls.__dataclass_fields__})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        # The token is a password: readable by the bot's user only. A stale tmp file (e.g. 0644
+        # from a crash of an older version) is removed first, so the mode always applies.
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(self.__dict__, handle)
+        tmp.replace(path)
+
+
+class LoginError(RuntimeError):
+    pass
+
+
+def _client_config(sender: bool = False) -> nio.AsyncClientConfig:
+    # The bot's sending client gets 429s and timeouts back at once: its send queue waits, per
+    # room and bounded. Everything else lets nio retry for as long as it takes.
+    return nio.AsyncClientConfig(
+        max_limit_exceeded=0 if sender else None,
+        max_timeouts=0 if sender else None,
+        request_timeout=30 if sender else 60,
+        store_sync_tokens=False,
+        encryption_enabled=False,
+    )
+
+
+def _outcome(response: Any) -> Outcome:
+    if not isinstance(response, nio.ErrorResponse):
+        return SENT
+    if response.status_code == "M_LIMIT_EXCEEDED" or response.retry_after_ms:
+        return RetryAfter((response.retry_after_ms or 5000) / 1000)
+    # Forbidden (not in the room, federation denied) stays so; retrying only fills the log.
+    return Failed(str(response), final=response.status_code == "M_FORBIDDEN")
+
+
+@dataclass
+class _Delivery:
+    """One queued reply and the steps already done, so a retry does not repeat them."""
+
+    reply: Reply
+    source: IncomingMessage | None
+    txn: str
+    room_id: str | None  # None until the direct chat with reply.user_id is known
+    content_uri: str | None = None
+    file_sent: bool = False
+
+
+# Synchronous: the adapter runs it in a worker thread together with the exactly-once claim.
+Handler = Callable[[IncomingMessage], list[Reply]]
+Clock = Callable[[], datetime]
+
+
+class MatrixBot:
+    """The bot's connection to its homeserver."""
+
+    def __init__(
+        self,
+        matrix: MatrixConfig,
+        bot: BotConfig,
+        state: AdapterState,
+        handle: Handler,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self.matrix = matrix
+        self.bot = bot
+        self.state = state
+        self.handle = handle
+        self.clock = clock
+        self.client = nio.AsyncClient(
+            matrix.homeserver,
+            matrix.user_id,
+            store_path=str(matrix.store_path),
+            config=_client_config(),
+        )
+        self._creators: dict[str, set[str]] = {}
+        # Read-mostly state kept in memory: the hot path of a command does no extra queries.
+        self._not_before: datetime | None = None
+        self._rooms: dict[str, JoinedRoom | None] = {}
+        # Direct chats opened by this process: nio only learns of them with a later sync.
+        self._opened: set[str] = set()
+        self.sender = nio.AsyncClient(
+            matrix.homeserver, matrix.user_id, config=_client_config(sender=True)
+        )
+        self._outbox: SendQueue[_Delivery] = SendQueue(
+            self._attempt, give_up_after=matrix.send_give_up_seconds
+        )
+        self.ready = asyncio.Event()
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.matrix.store_path / "credentials.json"
+
+    async def login(self) -> None:
+        await self._log_in()
+        # The sending client shares the login: same device, same token.
+        self.sender.restore_login(
+            self.client.user_id, self.client.device_id or "", self.client.access_token
+        )
+
+    async def _log_in(self) -> None:
+        stored = Credentials.load(self.credentials_path)
+        if (
+            stored
+            and stored.user_id == self.matrix.user_id
+            and stored.homeserver == self.matrix.homeserver
+        ):
+            self.client.restore_login(stored.user_id, stored.device_id, stored.access_token)
+            if isinstance(await self.client.whoami(), nio.WhoamiResponse):
+                log.info(
+                    "logged in as %s (device %s, stored token)", stored.user_id, stored.device_id
+                )
+                return
+            log.warning("stored access token was rejected; logging in again")
+        if self.matrix.access_token:
+            self.client.access_token = self.matrix.access_token
+            who = await self.client.whoami()
+            if not isinstance(who, nio.WhoamiResponse) or not who.device_id:
+                raise LoginError(f"matrix.access_token was rejected: {who}")
+            self.client.restore_login(who.user_id, who.device_id, self.matrix.access_token)
+            return
+        response = await self.client.login(
+            self.matrix.password, device_name=self.matrix.device_name
+        )
+        if not isinstance(response, nio.LoginResponse):
+            raise LoginError(f"login as {self.matrix.user_id} failed: {response}")
+        Credentials(
+            self.matrix.homeserver, response.user_id, response.device_id, response.access_token
+        ).save(self.credentials_path)
+        log.info("logged in as %s, new device %s", response.user_id, response.device_id)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sync until `stop` is set; survives homeserver errors with backoff."""
+        backoff = 1.0
+        logged_in = False
+        since = self.state.sync_token()
+        first_sync = True
+        while not stop.is_set():
+            try:
+                if not logged_in:
+                    await self.login()
+                    logged_in = True
+                response = await self._sync_or_stop(since, first_sync, stop)
+                if response is None:
+                    break
+                if isinstance(response, nio.SyncError):
+                    raise ConnectionError(f"sync failed: {response.message}")
+                first_start = since is None
+                if first_start:
+                    # History before the bot's very first start is never answered.
+                    self.state.set_not_before(self.clock())
+                finished = await self._process(response, stop, skip_timeline=first_start)
+                if not finished:
+                    break
+                since = response.next_batch
+                self.state.save_sync_token(since)
+                first_sync = False
+                backoff = 1.0
+                self.ready.set()
+            except (LoginError, asyncio.CancelledError):
+                raise
+            except Exception:
+                log.exception("sync loop error; retrying in %.0f s", backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)
+                backoff = min(backoff * 2, 60.0)
+        await self._outbox.close(SHUTDOWN_GRACE)
+        await self.sender.close()
+        await self.client.close()
+
+    async def _sync_or_stop(
+        self, since: str | None, full_state: bool, stop: asyncio.Event
+    ) -> nio.SyncResponse | nio.SyncError | None:
+        sync = asyncio.ensure_future(
+            self.client.sync(
+                timeout=0 if since is None else self.matrix.sync_timeout_ms,
+                sync_filter=SYNC_FILTER,
+                since=since,
+                # After a restart nio knows nothing about rooms; full state restores members and
+                # power levels while the timeline still starts at the stored token.
+                full_state=full_state,
+            )
+        )
+        stopping = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({sync, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if sync not in done:
+            sync.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sync
+            return None
+        stopping.cancel()
+        result: nio.SyncResponse | nio.SyncError = sync.result()
+        return result
+
+    async def _process(
+        self, response: nio.SyncResponse, stop: asyncio.Event, skip_timeline: bool
+    ) -> bool:
+        for room_id, info in response.rooms.invite.items():
+            await self._on_invite(room_id, info)
+        for room_id, info in response.rooms.join.items():
+            self._note_creators(room_id, [*info.state, *info.timeline.events])
+            if skip_timeline:
+                continue
+            for event in info.timeline.events:
+                if stop.is_set():
+                    return False
+                await self._on_event(room_id, event)
+        return True
+
+    def _note_creators(self, room_id: str, events: Iterable[Any]) -> None:
+        for event in events:
+            if isinstance(event, nio.RoomCreateEvent):
+                content = event.source.get("content", {})
+                extra = content.get("additional_creators", [])
+                self._creators[room_id] = {event.sender, *[c for c in extra if isinstance(c, str)]}
+
+    async def _on_invite(self, room_id: str, info: Any) -> None:
+        inviter = ""
+        direct = False
+        for event in info.invite_state:
+            if (
+                isinstance(event, nio.InviteMemberEvent)
+                and event.state_key == self.matrix.user_id
+                and event.membership == "invite"
+            ):
+                inviter = event.sender
+                direct = bool(event.content.get("is_direct"))
+        if invite_allowed(inviter, self.matrix.user_id, self.bot.allowed_homeservers):
+            result = await self.client.join(room_id)
+            if isinstance(result, nio.JoinResponse):
+                self.state.joined(room_id, self.clock(), direct)
+                self._rooms.pop(room_id, None)
+                log.info("joined %s on invitation by %s", room_id, inviter)
+            else:
+                log.warning("could not join %s: %s", room_id, result)
+        else:
+            await self.client.room_leave(room_id)
+            log.warning("declined invitation to %s by %s (server not allowed)", room_id, inviter)
+
+    def _event_info(self, room_id: str, event: Any) -> EventInfo | None:
+        if not isinstance(event, nio.RoomMessage) or isinstance(event, nio.RoomMessageUnknown):
+            return None
+        content = event.source.get("content", {})
+        relates = content.get("m.relates_to") or {}
+        return EventInfo(
+            event_id=event.event_id,
+            room_id=room_id,
+            sender=event.sender,
+            timestamp=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
+            msgtype=str(content.get("msgtype", "")),
+            body=str(content.get("body", "")),
+            is_edit=relates.get("rel_type") == "m.replace" or "m.new_content" in content,
+        )
+
+    async def _on_event(self, room_id: str, event: Any) -> None:
+        info = self._event_info(room_id, event)
+        if info is None:
+            return
+        if self._not_before is None:
+            self._not_before = self.state.not_before() or self.clock()
+        if room_id not in self._rooms:
+            self._rooms[room_id] = self.state.room(room_id)
+        joined = self._rooms[room_id]
+        reason = filter_reason(
+            info,
+            own_user_id=self.matrix.user_id,
+            not_before=self._not_before,
+            joined_at=joined.joined_at if joined else None,
+            now=self.clock(),
+            max_age=timedelta(hours=self.bot.catch_up_max_age_hours),
+        )
+        if reason is not None:
+            log.debug("ignoring %s: %s", info.event_id, reason)
+            return
+        room = self.client.rooms.get(room_id)
+        level = room.power_levels.get_user_level(info.sender) if room else 0
+        message = IncomingMessage(
+            event_id=info.event_id,
+            room_id=room_id,
+            sender=info.sender,
+            body=info.body,
+            timestamp=info.timestamp,
+            # Invited as a direct chat and still just the two of us.
+            is_direct=bool(joined and joined.direct)
+            and room is not None
+            and room.member_count <= 2,
+            sender_power_level=effective_power(
+                info.sender,
+                level,
+                room.room_version if room else "1",
+                self._creators.get(room_id, set()),
+            ),
+        )
+        # One worker-thread hop for the claim and the handler: database work stays off the
+        # event loop, and a replayed event is never handled twice.
+        replies = await asyncio.to_thread(self._claim_and_handle, message)
+        if replies is None:
+            log.debug("already handled %s", info.event_id)
+            return
+        for index, reply in enumerate(replies):
+            # Queued, not awaited: the next event (in any room) is handled meanwhile.
+            self._enqueue(reply, message, transaction_id(info.event_id, index))
+
+    def _claim_and_handle(self, message: IncomingMessage) -> list[Reply] | None:
+        if not self.state.claim(message.event_id, message.room_id, self.clock()):
+            return None
+        return self.handle(message)
+
+    async def send(
+        self, reply: Reply, source: IncomingMessage | None, txn: str, attempts: int = 5
+    ) -> bool:
+        """Send `reply`; as a reply to `source` when it goes to the source's room. True once
+        the homeserver accepted it (the reminder scheduler marks reminders sent only then),
+        False when it was given up."""
+        return await self._enqueue(reply, source, txn, attempts)
+
+    def _enqueue(
+        self, reply: Reply, source: IncomingMessage | None, txn: str, attempts: int = 5
+    ) -> asyncio.Future[bool]:
+        room_id = reply.room_id or (source.room_id if source else None)
+        if reply.user_id is not None:
+            # Queued by user: the direct chat may not exist yet; its messages stay in order.
+            key, room_id = reply.user_id, None
+        elif room_id is None:
+            raise ValueError("a reply without a room and without a source message")
+        else:
+            key = room_id
+        return self._outbox.put(key, txn, _Delivery(reply, source, txn, room_id), attempts)
+
+    async def _attempt(self, job: _Delivery) -> Outcome:
+        """One try at delivering `job`, called by the send queue until it is sent."""
+        if job.room_id is None:
+            assert job.reply.user_id is not None
+            opened = await self._direct_room(job.reply.user_id)
+            if not isinstance(opened, str):
+                return opened
+            job.room_id = opened
+        if job.reply.attachment is not None and not job.file_sent:
+            outcome = await self._send_file(job, job.room_id, job.reply.attachment)
+            if not isinstance(outcome, Sent):
+                return outcome
+            job.file_sent = True
+        source = job.source
+        in_reply_to = source.event_id if source and job.room_id == source.room_id else None
+        # Same transaction id on every try: the homeserver drops duplicates.
+        result = await self.sender.room_send(
+            job.room_id,
+            "m.room.message",
+            notice_content(job.reply, in_reply_to),
+            tx_id=job.txn,
+            ignore_unverified_devices=True,
+        )
+        return _outcome(result)
+
+    async def _direct_room(self, user_id: str) -> str | Outcome:
+        """The bot's direct chat with `user_id`, opened (and remembered) on first use."""
+        known = await asyncio.to_thread(self.state.direct_room, user_id)
+        if known is not None and (known in self.client.rooms or known in self._opened):
+            return known
+        response = await self.sender.room_create(
+            is_direct=True,
+            invite=[user_id],
+            preset=nio.RoomPreset.trusted_private_chat,
+        )
+        if not isinstance(response, nio.RoomCreateResponse):
+            return _outcome(response)
+        await asyncio.to_thread(self.state.opened_direct, response.room_id, user_id, self.clock())
+        self._rooms.pop(response.room_id, None)
+        self._opened.add(response.room_id)
+        return str(response.room_id)
+
+    async def _send_file(self, job: _Delivery, room_id: str, attachment: Attachment) -> Outcome:
+        data = attachment.data
+        if job.content_uri is None:
+            upload, _ = await self.sender.upload(
+                lambda *_: data,
+                content_type=attachment.mimetype,
+                filename=attachment.filename,
+                filesize=len(data),
+            )
+            if not isinstance(upload, nio.UploadResponse):
+                outcome = _outcome(upload)
+                if isinstance(outcome, RetryAfter):
+                    return outcome
+                # A file the server refuses is left out; the notice still goes.
+                log.error("upload of %s failed: %s", attachment.filename, upload)
+                return SENT
+            job.content_uri = upload.content_uri
+        result = await self.sender.room_send(
+            room_id,
+            "m.room.message",
+            {
+                "msgtype": "m.file",
+                "body": attachment.filename,
+                "filename": attachment.filename,
+                "url": job.content_uri,
+                "info": {"mimetype": attachment.mimetype, "size": len(data)},
+            },
+            tx_id=job.txn + "-file",
+            ignore_unverified_devices=True,
+        )
+        return _outcome(result)
+
+
+# --- the human side: demo chat, benchmark and integration tests ---------------------------
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    room_id: str
+    event_id: str
+    sender: str
+    msgtype: str
+    body: str
+    formatted_body: str
+    in_reply_to: str | None
+    content: dict[str, Any]
+
+
+def _received(room_id: str, event: Any) -> ReceivedMessage:
+    content = event.source.get("content", {})
+    relates = content.get("m.relates_to") or {}
+    return ReceivedMessage(
+        room_id=room_id,
+        event_id=event.event_id,
+        sender=event.sender,
+        msgtype=str(content.get("msgtype", "")),
+        body=str(content.get("body", "")),
+        formatted_body=str(content.get("formatted_body", "")),
+        in_reply_to=(relates.get("m.in_reply_to") or {}).get("event_id"),
+        content=content,
+    )
+
+
+class ChatClient:
+    """A small nio client for a human user: send text, wait for the bot's notices."""
+
+    def __init__(self, homeserver: str, user_id: str) -> None:
+        self.client = nio.AsyncClient(homeserver, user_id, config=_client_config())
+        self.inbox: asyncio.Queue[ReceivedMessage] = asyncio.Queue()
+        # Messages taken from the inbox while waiting for another room's: kept for their room,
+        # since the bot sends to several rooms concurrently and their order across rooms is
+        # not fixed.
+        self._zurueckgestellt: list[ReceivedMessage] = []
+        # Rooms this user was invited to (e.g. the bot opening a direct chat), in order.
+        self.invites: asyncio.Queue[str] = asyncio.Queue()
+        self._since: str | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def user_id(self) -> str:
+        return str(self.client.user_id)
+
+    async def login(self, password: str) -> None:
+        response = await self.client.login(password, device_name="om-bot-chat")
+        if not isinstance(response, nio.LoginResponse):
+            raise LoginError(f"login failed: {response}")
+
+    async def start(self) -> None:
+        """Start listening; messages sent before this call are not queued."""
+        first = await self.client.sync(timeout=0, sync_filter=SYNC_FILTER)
+        if isinstance(first, nio.SyncResponse):
+            self._since = first.next_batch
+        self._task = asyncio.create_task(self._loop())
+
+    async def _loop(self) -> None:
+        while True:
+            response = await self.client.sync(
+                timeout=10_000, since=self._since, sync_filter=SYNC_FILTER
+            )
+            if not isinstance(response, nio.SyncResponse):
+                await asyncio.sleep(0.5)
+                continue
+            self._since = response.next_batch
+            for room_id in response.rooms.invite:
+                await self.invites.put(room_id)
+            for room_id, info in response.rooms.join.items():
+                for event in info.timeline.events:
+                    if isinstance(event, nio.RoomMessage) and event.sender != self.user_id:
+                        await self.inbox.put(_received(room_id, event))
+
+    async def history(self, room_id: str) -> list[ReceivedMessage]:
+        """Every message in the room so far (from anyone), oldest first – for checks that must
+        see everything a room received, not just what arrived while listening."""
+        messages: list[ReceivedMessage] = []
+        start: str | None = None
+        while True:
+            response = await self.client.room_messages(room_id, start=start, limit=100)
+            if not isinstance(response, nio.RoomMessagesResponse):
+                raise RuntimeError(f"reading the history of {room_id} failed: {response}")
+            messages += [
+                _received(room_id, e) for e in response.chunk if isinstance(e, nio.RoomMessage)
+            ]
+            if not response.chunk or not response.end:
+                return messages[::-1]
+            start = response.end
+
+    async def create_room(
+        self, invite: Iterable[str] = (), direct: bool = False, name: str | None = None
+    ) -> str:
+        response = await self.client.room_create(invite=list(invite), is_direct=direct, name=name)
+        if not isinstance(response, nio.RoomCreateResponse):
+            raise RuntimeError(f"room creation failed: {response}")
+        return str(response.room_id)
+
+    async def invite(self, room_id: str, user_id: str) -> None:
+        await self.client.room_invite(room_id, user_id)
+
+    async def join(self, room_id: str) -> None:
+        await self.client.join(room_id)
+
+    async def join_invited(self, timeout: float = 15.0) -> str:
+        """Accept the next invitation that arrives (or arrived) and return its room id."""
+        room_id = await asyncio.wait_for(self.invites.get(), timeout)
+        await self.client.join(room_id)
+        return room_id
+
+    async def set_power_level(self, room_id: str, user_id: str, level: int) -> None:
+        current = await self.client.room_get_state_event(room_id, "m.room.power_levels")
+        content = dict(getattr(current, "content", {}) or {})
+        users = dict(content.get("users", {}))
+        users[user_id] = level
+        content["users"] = users
+        await self.client.room_put_state(room_id, "m.room.power_levels", content)
+
+    async def joined_members(self, room_id: str) -> list[str]:
+        response = await self.client.joined_members(room_id)
+        members = getattr(response, "members", [])
+        return [m.user_id for m in members]
+
+    async def send(self, room_id: str, body: str, msgtype: str = "m.text") -> str:
+        response = await self.client.room_send(
+            room_id, "m.room.message", {"msgtype": msgtype, "body": body}
+        )
+        if not isinstance(response, nio.RoomSendResponse):
+            raise RuntimeError(f"sending failed: {response}")
+        return str(response.event_id)
+
+    async def next_message(
+        self, timeout: float = 15.0, room_id: str | None = None
+    ) -> ReceivedMessage:
+        """The next message from someone else (in `room_id`, if given); messages of other rooms
+        that arrive meanwhile stay queued for them."""
+        for i, message in enumerate(self._zurueckgestellt):
+            if room_id is None or message.room_id == room_id:
+                return self._zurueckgestellt.pop(i)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            message = await asyncio.wait_for(self.inbox.get(), max(remaining, 0.001))
+            if room_id is None or message.room_id == room_id:
+                return message
+            self._zurueckgestellt.append(message)
+
+    async def download(self, mxc: str) -> bytes:
+        response = await self.client.download(mxc)
+        return bytes(getattr(response, "body", b""))
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        await self.client.close()

@@ -1,0 +1,1 @@
+"""Use cases: they take a unit of work, check invariants and permissions, audit and commit."""

@@ -1,0 +1,107 @@
+"""The unit of work: one transaction per command, rolled back unless committed.
+
+    with uow_factory() as uow:
+        uow.netzwerke.add(...)
+        uow.commit()
+
+Leaving the block without `commit()` (or with an exception) rolls everything back, so a
+refused or failed command never leaves a partial write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from om_bot.storage.repositories import (
+    AnfrageRepo,
+    AnspracheRepo,
+    AuditRepo,
+    ErinnerungRepo,
+    EventRepo,
+    NetzwerkRepo,
+    PartnerRepo,
+    RaumRepo,
+    RegionalerKontaktRepo,
+    RegionRepo,
+    TerminRepo,
+    ZustandRepo,
+)
+
+
+class UnitOfWork:
+    session: Session
+    regionen: RegionRepo
+    netzwerke: NetzwerkRepo
+    partner: PartnerRepo
+    raeume: RaumRepo
+    zustand: ZustandRepo
+    events: EventRepo
+    audit: AuditRepo
+    erinnerungen: ErinnerungRepo
+    anfragen: AnfrageRepo
+    regionale_kontakte: RegionalerKontaktRepo
+    ansprachen: AnspracheRepo
+    termine: TerminRepo
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._committed = False
+        self._vor_commit: Callable[[], None] | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self._committed = False
+        self.regionen = RegionRepo(self.session)
+        self.netzwerke = NetzwerkRepo(self.session)
+        self.partner = PartnerRepo(self.session)
+        self.raeume = RaumRepo(self.session)
+        self.zustand = ZustandRepo(self.session)
+        self.events = EventRepo(self.session)
+        self.audit = AuditRepo(self.session)
+        self.erinnerungen = ErinnerungRepo(self.session)
+        self.anfragen = AnfrageRepo(self.session)
+        self.regionale_kontakte = RegionalerKontaktRepo(self.session)
+        self.ansprachen = AnspracheRepo(self.session)
+        self.termine = TerminRepo(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed or exc_type is not None:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def vor_commit(self, pruefung: Callable[[], None] | None) -> None:
+        """Run `pruefung` before every commit of this unit of work. An exception from it stops
+        the commit, and leaving the block rolls back: the router's per-user write limit."""
+        self._vor_commit = pruefung
+
+    def commit(self) -> None:
+        if self._vor_commit is not None:
+            self._vor_commit()
+        self.session.commit()
+        self._committed = True
+
+    @property
+    def committed(self) -> bool:
+        """Whether this unit of work committed (the router then wakes the scheduler)."""
+        return self._committed
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+def uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+    """A callable that opens a fresh unit of work on `engine`."""
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return lambda: UnitOfWork(sessions)
