@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check docs data bench bench-clash bench-adversarial bench-orte clean
+.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Everything that needs no homeserver (about a minute): for the edit-test loop.
+check-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not matrix"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from om_bot.app.config import Config, ConfigError, load_config
+from om_bot.config import Config, ConfigError, load_config
 
 log = logging.getLogger("om_bot")
 

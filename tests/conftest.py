@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from om_bot.app.config import Config, config_from_mapping
 from om_bot.app.runtime import App, build, run_bot
+from om_bot.config import Config, config_from_mapping
 from om_bot.devtools.homeserver import LocalSynapse
 from om_bot.matrix.adapter import ChatClient
 from om_bot.services.importer import importiere_datei

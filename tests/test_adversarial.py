@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from om_bot.app.config import Config, config_from_mapping
 from om_bot.app.runtime import App, build
 from om_bot.chat.registry import Befehl, Registry
 from om_bot.chat.router import MAX_BODY_LENGTH, strip_prefix
 from om_bot.commands import familien
+from om_bot.config import Config, config_from_mapping
 from om_bot.domain.dates import MAX_PHRASE, DatumFehler, find_when, parse_when
 from om_bot.services.importer import importiere_datei
 from om_bot.text.format import B, Code, Msg

@@ -15,7 +15,7 @@ from om_bot.domain.anerkennung import (
     schritt_text,
     status_aus_text,
 )
-from om_bot.storage.models import Status
+from om_bot.domain.netzwerk import Status
 
 WEG = [Status.BEANTRAGT, Status.LEITUNGSKREIS, Status.AG_TRANSFER, Status.PLENUM]
 ERLAUBT = {

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from om_bot.chat.seiten import BUDGET, EREIGNIS_GRENZE, SEITENGROESSE, Seite, groesse, kuerzen
+from om_bot.domain.grenzwerte import Grenzwerte
 from om_bot.domain.kontaktverfahren import Zustand
-from om_bot.services.limits import Grenzwerte
-from om_bot.storage.models import Anfrage, Art, Dach, Netzwerk, Partner, Raum, Status
+from om_bot.domain.netzwerk import Art, Dach, Status
+from om_bot.storage.models import Anfrage, Netzwerk, Partner, Raum
 from om_bot.storage.uow import UnitOfWork
 from om_bot.text.messages import Reply
 from tests.welt_grenzen import GS, GS_RAUM, HH, MARTINA, MAX, T0, Welt, netzwerk_id, welt

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from om_bot.app.config import (
+from om_bot.config import (
     PASSWORD_ENV,
     Config,
     ConfigError,

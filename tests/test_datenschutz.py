@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from om_bot.app.config import ConfigError, DatenschutzConfig, config_from_mapping
 from om_bot.app.runtime import DatabaseState
+from om_bot.config import ConfigError, DatenschutzConfig, config_from_mapping
 from om_bot.domain.kontaktverfahren import Zustand
 from om_bot.services.datenschutz import AUFBEWAHRUNG, Bericht, Fristen, aufbewahrung
 from om_bot.storage.models import Ansprache, AuditEintrag, RegionalerKontakt

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from om_bot.app.config import Config, ConfigError, config_from_mapping, load_config
+from om_bot.config import Config, ConfigError, config_from_mapping, load_config
 from om_bot.domain.erinnerungen import (
     Abo,
     Art,

@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from om_bot.app.config import RemindersConfig
 from om_bot.app.runtime import App, build
+from om_bot.config import RemindersConfig
 from om_bot.devtools.homeserver import LocalSynapse
 from om_bot.domain.erinnerungen import WOCHENTAGE
+from om_bot.domain.netzwerk import KontaktRolle
 from om_bot.matrix.adapter import ChatClient, ReceivedMessage
 from om_bot.services.importer import importiere_datei
-from om_bot.storage.models import Erinnerung, Kontakt, KontaktRolle, Netzwerk
+from om_bot.storage.models import Erinnerung, Kontakt, Netzwerk
 from tests.conftest import SAMPLE_DATA, BotHarness, Users, ask, bot_config, room_with_bot
 
 pytestmark = pytest.mark.matrix

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from om_bot.domain.netzwerk import KontaktRolle, MitgliedTyp
 from om_bot.services.importer import export_register, importiere, importiere_datei, lies
 from om_bot.storage.db import downgrade, migrate
-from om_bot.storage.models import Kontakt, KontaktRolle, Mitglied, MitgliedTyp
+from om_bot.storage.models import Kontakt, Mitglied
 from om_bot.storage.uow import UnitOfWork
 from tests.conftest import SAMPLE_DATA
 

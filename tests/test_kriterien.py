@@ -34,9 +34,9 @@ from om_bot.domain.kriterien import (
     zwei_ansprechpartner_einer_intermediaer,
     zwei_treffen_pro_jahr,
 )
+from om_bot.domain.netzwerk import Art, Dach, KontaktRolle, MitgliedTyp, Status
 from om_bot.services.pruefung import bewerte_alle, bewerte_netzwerk, keine_termine
 from om_bot.services.register import finde_netzwerk
-from om_bot.storage.models import Art, Dach, KontaktRolle, MitgliedTyp, Status
 from om_bot.storage.uow import UnitOfWork
 from tests.conftest import ROOT
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from om_bot.services.limits import Grenzwerte
+from om_bot.domain.grenzwerte import Grenzwerte
 from om_bot.storage.models import Kontakt, Netzwerk
 from tests.conftest import ask, room_with_bot
 

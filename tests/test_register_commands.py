@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from om_bot.app.config import config_from_mapping
 from om_bot.app.runtime import App, build
+from om_bot.config import config_from_mapping
+from om_bot.domain.netzwerk import KontaktRolle, MitgliedTyp, Status
 from om_bot.services.importer import importiere_datei
 from om_bot.services.register import finde_netzwerk
-from om_bot.storage.models import AuditEintrag, KontaktRolle, MitgliedTyp, Netzwerk, Status
+from om_bot.storage.models import AuditEintrag, Netzwerk
 from om_bot.text.messages import IncomingMessage
 from tests.conftest import SAMPLE_DATA
 

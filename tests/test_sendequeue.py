@@ -316,7 +316,7 @@ async def _until(done: asyncio.Future[bool], time: FakeTime) -> None:
 
 
 async def test_direct_message_with_a_file_goes_through_the_queue_step_by_step() -> None:
-    from om_bot.app.config import BotConfig, MatrixConfig
+    from om_bot.config import BotConfig, MatrixConfig
     from om_bot.matrix.adapter import MatrixBot
     from om_bot.text.messages import Attachment, Reply
 

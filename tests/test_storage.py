@@ -11,8 +11,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from om_bot.domain.netzwerk import Dach, RegionArt, Status
 from om_bot.storage.db import downgrade, migrate
-from om_bot.storage.models import Base, BotZustand, Dach, Netzwerk, Region, RegionArt, Status
+from om_bot.storage.models import Base, BotZustand, Netzwerk, Region
 from om_bot.storage.uow import UnitOfWork
 
 

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import func, select
 
 import om_bot.services.terminverwaltung as tv
-from om_bot.app.config import config_from_mapping
 from om_bot.app.runtime import App, build
+from om_bot.config import config_from_mapping
 from om_bot.domain.termine import TerminArt
 from om_bot.services.importer import importiere_datei
 from om_bot.services.register import finde_netzwerk

@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from om_bot.app.config import Config
 from om_bot.app.planer import Planer, Wecker
 from om_bot.chat.registry import Registry, help_prefix
 from om_bot.chat.router import Dienste, Router
 from om_bot.commands import familien
+from om_bot.config import Config
 from om_bot.domain.roles import Rollen
 from om_bot.matrix.adapter import JoinedRoom, MatrixBot
 from om_bot.services.datenschutz import Fristen, aufbewahrung

@@ -31,22 +31,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from om_bot.domain.fehler import UsageError
 from om_bot.domain.matching import fold, meinten_sie, suggest
 from om_bot.domain.roles import Rolle, Wer
+
+# Re-exported: command modules raise it as part of the chat framework.
+__all__ = ["Argument", "Befehl", "Familie", "Registry", "Treffer", "UsageError", "help_prefix"]
 
 _TOKEN = re.compile(r"\[|\]|<[^>]+>|[^\s\[\]<>]+")
 _UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _ZAHL = re.compile(r"\d{1,9}")
-
-
-class UsageError(ValueError):
-    """A command was used wrongly: a German message plus the usage line and an example."""
-
-    def __init__(self, meldung: str, usage: str = "", beispiel: str = "") -> None:
-        super().__init__(meldung)
-        self.meldung = meldung
-        self.usage = usage
-        self.beispiel = beispiel
 
 
 def _schluessel(word: str) -> str:

@@ -20,10 +20,11 @@ from om_bot.domain.kriterien import (
     katalog,
 )
 from om_bot.domain.matching import fold, meinten_sie
+from om_bot.domain.netzwerk import Dach, Status
 from om_bot.services.pruefung import TreffenQuelle, bewerte_alle, bewerte_netzwerk
 from om_bot.services.register import ART_TEXT, STATUS_TEXT
 from om_bot.services.terminverwaltung import DatenbankTerminLeser
-from om_bot.storage.models import Dach, Netzwerk, Status
+from om_bot.storage.models import Netzwerk
 from om_bot.text.format import B, Code, I, Msg, Part
 from om_bot.text.messages import Reply
 

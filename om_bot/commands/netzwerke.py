@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from om_bot.chat.registry import Familie
 from om_bot.chat.router import Kontext
+from om_bot.domain.netzwerk import RegionArt
 from om_bot.domain.regions import umfassend
 from om_bot.services.register import (
     ART_TEXT,
@@ -14,7 +15,7 @@ from om_bot.services.register import (
     finde_region,
     netzwerke_in,
 )
-from om_bot.storage.models import Netzwerk, RegionArt
+from om_bot.storage.models import Netzwerk
 from om_bot.text.format import B, Code, Msg, Part
 from om_bot.text.messages import Reply
 

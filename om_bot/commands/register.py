@@ -33,22 +33,12 @@ from om_bot.domain.kriterien import (
     ueberschneidungen,
 )
 from om_bot.domain.matching import fold, meinten_sie, suggest
+from om_bot.domain.netzwerk import Art, Dach, KontaktRolle, MitgliedTyp, Status
 from om_bot.domain.roles import Rolle
 from om_bot.services.importer import KontaktDaten
 from om_bot.services.pruefung import stand, umfeld_fuer
 from om_bot.services.register import ART_TEXT, STATUS_TEXT, finde_netzwerk, finde_region, rollen_von
-from om_bot.storage.models import (
-    Art,
-    AuditEintrag,
-    Dach,
-    Kontakt,
-    KontaktRolle,
-    Mitglied,
-    MitgliedTyp,
-    Netzwerk,
-    Region,
-    Status,
-)
+from om_bot.storage.models import AuditEintrag, Kontakt, Mitglied, Netzwerk, Region
 from om_bot.text.format import B, Code, I, Msg, Part
 from om_bot.text.messages import Reply
 

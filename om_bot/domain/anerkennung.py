@@ -18,7 +18,7 @@ Plain Python; `om_bot/commands/register.py` applies it and writes the audit log.
 from __future__ import annotations
 
 from om_bot.domain.matching import fold
-from om_bot.storage.models import Status
+from om_bot.domain.netzwerk import Status
 
 NAECHSTE: dict[Status, tuple[Status, ...]] = {
     Status.BEANTRAGT: (Status.LEITUNGSKREIS,),

@@ -36,8 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from om_bot.domain.dates import datum_text
 from om_bot.domain.matching import fold, suggest
+from om_bot.domain.netzwerk import Art, Dach, KontaktRolle, MitgliedTyp, Status
 from om_bot.domain.regions import ueberlappen
-from om_bot.storage.models import Art, Dach, KontaktRolle, MitgliedTyp, Status
 
 # --- the catalogue --------------------------------------------------------------------------
 

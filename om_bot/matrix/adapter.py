@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import nio
 
-from om_bot.app.config import BotConfig, MatrixConfig
+from om_bot.config import BotConfig, MatrixConfig
 from om_bot.matrix.sendequeue import SENT, Failed, Outcome, RetryAfter, SendQueue, Sent
 from om_bot.text.messages import Attachment, IncomingMessage, Reply
 

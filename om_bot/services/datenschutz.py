@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from om_bot.app.config import DatenschutzConfig
+from om_bot.config import DatenschutzConfig
 from om_bot.domain import kontaktverfahren as kv
 from om_bot.storage.models import Anfrage, AuditEintrag
 from om_bot.storage.repositories import AnfrageRepo

@@ -51,14 +51,14 @@ from om_bot.domain.erinnerungen import (
     termin_erinnerungen,
 )
 from om_bot.domain.kontaktverfahren import naechster, wer_text
+from om_bot.domain.netzwerk import Dach, Status
 from om_bot.domain.regions import innerhalb, umfassend
 from om_bot.services.register import STATUS_TEXT
 from om_bot.services.terminverwaltung import DatenbankTerminLeser
-from om_bot.storage.models import Dach, Status
 from om_bot.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from om_bot.app.config import Config
+    from om_bot.config import Config
 
 log = logging.getLogger(__name__)
 

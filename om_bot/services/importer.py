@@ -22,21 +22,16 @@ import tomli_w
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from om_bot.domain.matching import fold
+from om_bot.domain.netzwerk import Art, Dach, KontaktRolle, MitgliedTyp, RegionArt, Status
 from om_bot.storage.models import (
-    Art,
-    Dach,
     Kontakt,
-    KontaktRolle,
     Mitglied,
-    MitgliedTyp,
     Netzwerk,
     Partner,
     Region,
     RegionAlias,
-    RegionArt,
     RegionNachbar,
     RegionTeil,
-    Status,
 )
 from om_bot.storage.uow import UnitOfWork
 

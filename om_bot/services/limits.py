@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from om_bot.chat.registry import UsageError
+from om_bot.domain.fehler import UsageError
+from om_bot.domain.grenzwerte import Grenzwerte
 
 
 @dataclass(frozen=True)
@@ -153,22 +154,6 @@ class Zaehler:
         vergessen = jetzt - _MERKEN * self._laengstes
         for schluessel in [s for s, (_, t) in self._abgewiesen.items() if t <= vergessen]:
             del self._abgewiesen[schluessel]
-
-
-@dataclass(frozen=True)
-class Grenzwerte:
-    """The configured limits (`[grenzen]`); 0 switches one off."""
-
-    schreiben_je_minute: int = 20
-    schreiben_je_tag: int = 200
-    kontakt_je_stunde: int = 10
-    offene_anfragen_je_netzwerk: int = 5
-    verweigert_protokoll_je_stunde: int = 10
-
-    @classmethod
-    def keine(cls) -> Grenzwerte:
-        """No limits at all (the router's default for tests that are not about limits)."""
-        return cls(0, 0, 0, 0, 0)
 
 
 class Grenzen:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from om_bot.chat.registry import UsageError
+from om_bot.domain.fehler import UsageError
 from om_bot.domain.matching import fold, meinten_sie, suggest
+from om_bot.domain.netzwerk import Art, Dach, Status
 from om_bot.domain.regions import innerhalb
 from om_bot.domain.roles import NetzwerkRollen
-from om_bot.storage.models import Art, Dach, Netzwerk, Region, Status
+from om_bot.storage.models import Netzwerk, Region
 from om_bot.storage.uow import UnitOfWork
 
 STATUS_TEXT = {

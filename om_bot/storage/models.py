@@ -36,6 +36,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from om_bot.domain.ansprachen import Quelle
 from om_bot.domain.erinnerungen import Art as ErinnerungsArt
 from om_bot.domain.kontaktverfahren import Zustand
+from om_bot.domain.netzwerk import Art, Dach, KontaktRolle, MitgliedTyp, RegionArt, Status
 from om_bot.domain.termine import TerminArt
 
 NAMING_CONVENTION = {
@@ -78,47 +79,6 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
         length=20,
         values_callable=lambda members: [m.value for m in members],
     )
-
-
-class Dach(enum.StrEnum):
-    OM = "OM"
-    DDN = "DDN"
-    OGB = "OGB"
-
-
-class Art(enum.StrEnum):
-    REGIONAL = "regional"
-    FACHGRUPPE = "fachgruppe"
-
-
-class Status(enum.StrEnum):
-    BEANTRAGT = "beantragt"
-    LEITUNGSKREIS = "leitungskreis"
-    AG_TRANSFER = "ag_transfer"
-    PLENUM = "plenum"
-    ANERKANNT = "anerkannt"
-    ENTZOGEN = "entzogen"
-
-
-class MitgliedTyp(enum.StrEnum):
-    INTERMEDIAER = "intermediaer"
-    OEFFENTLICH = "oeffentlich"
-    UNTERNEHMEN = "unternehmen"
-    BERATER = "berater"
-    SONSTIGE = "sonstige"
-
-
-class KontaktRolle(enum.StrEnum):
-    KOORDINATION = "Koordination"
-    MODERATION = "Moderation"
-
-
-class RegionArt(enum.StrEnum):
-    LAND = "land"
-    GROSSREGION = "grossregion"
-    BUNDESLAND = "bundesland"
-    REGION = "region"
-    STADT = "stadt"
 
 
 class Base(DeclarativeBase):

@@ -28,8 +28,8 @@ from pydantic import (
 )
 
 from om_bot.domain.erinnerungen import lies_stichtag, lies_uhrzeit, lies_wochentag
+from om_bot.domain.grenzwerte import Grenzwerte
 from om_bot.domain.termine import Regeln
-from om_bot.services.limits import Grenzwerte
 
 PASSWORD_ENV = "OM_BOT_MATRIX_PASSWORD"
 ACCESS_TOKEN_ENV = "OM_BOT_MATRIX_ACCESS_TOKEN"
