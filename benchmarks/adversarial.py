@@ -45,9 +45,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from om_bot.app.config import Config, config_from_mapping  # noqa: E402
 from om_bot.app.runtime import build  # noqa: E402
 from om_bot.chat.router import MAX_COMMAND_LENGTH, strip_prefix  # noqa: E402
+from om_bot.config import Config, config_from_mapping  # noqa: E402
 from om_bot.services.importer import importiere_datei  # noqa: E402
 from om_bot.text.messages import IncomingMessage  # noqa: E402
 

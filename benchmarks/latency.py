@@ -53,8 +53,8 @@ from typing import IO, Any
 import nio
 import tomli_w
 
-from om_bot.app.config import config_from_mapping
 from om_bot.app.runtime import build
+from om_bot.config import config_from_mapping
 from om_bot.devtools.homeserver import LocalSynapse
 from om_bot.services.importer import importiere_datei
 
