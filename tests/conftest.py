@@ -22,7 +22,7 @@ from sqlalchemy import Engine, text
 from om_bot.app.runtime import App, build, run_bot
 from om_bot.config import Config, config_from_mapping
 from om_bot.devtools.homeserver import LocalSynapse
-from om_bot.matrix.adapter import ChatClient
+from om_bot.matrix.chatclient import ChatClient
 from om_bot.services.importer import importiere_datei
 from om_bot.storage.db import make_engine, migrate
 from om_bot.storage.uow import UnitOfWork, uow_factory

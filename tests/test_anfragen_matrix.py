@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from om_bot.matrix.adapter import ChatClient, ReceivedMessage
+from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
 from om_bot.storage.models import Kontakt, Partner
 from tests.conftest import ask, room_with_bot
 

@@ -27,7 +27,7 @@ from om_bot.config import RemindersConfig
 from om_bot.devtools.homeserver import LocalSynapse
 from om_bot.domain.erinnerungen import WOCHENTAGE
 from om_bot.domain.netzwerk import KontaktRolle
-from om_bot.matrix.adapter import ChatClient, ReceivedMessage
+from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
 from om_bot.services.importer import importiere_datei
 from om_bot.storage.models import Erinnerung, Kontakt, Netzwerk
 from tests.conftest import SAMPLE_DATA, BotHarness, Users, ask, bot_config, room_with_bot

@@ -20,7 +20,7 @@ import pytest
 
 from om_bot.app.runtime import build
 from om_bot.devtools.homeserver import LocalSynapse
-from om_bot.matrix.adapter import ChatClient
+from om_bot.matrix.chatclient import ChatClient
 from om_bot.services.importer import importiere_datei
 from tests.conftest import SAMPLE_DATA, BotHarness, bot_config, room_with_bot
 

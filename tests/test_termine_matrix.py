@@ -16,7 +16,7 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from om_bot.matrix.adapter import ChatClient, ReceivedMessage
+from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
 from om_bot.storage.models import Kontakt, Termin
 from tests.conftest import ask, room_with_bot
 

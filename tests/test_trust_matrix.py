@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from om_bot.matrix.adapter import ChatClient
+from om_bot.matrix.chatclient import ChatClient
 from tests.conftest import ask, room_with_bot
 from tests.test_anfragen_matrix import ERIKA, GEHEIM, _beigetreten, _register, _welt, warte
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from om_bot.app.runtime import build, run_bot
 from om_bot.config import config_from_mapping
 from om_bot.devtools.homeserver import LocalSynapse
-from om_bot.matrix.adapter import ChatClient, ReceivedMessage
+from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
 from om_bot.services.importer import ImportFehler, importiere_datei
 
 DEMO_USER = "demo"

@@ -183,7 +183,7 @@ class LoginError(RuntimeError):
     pass
 
 
-def _client_config(sender: bool = False) -> nio.AsyncClientConfig:
+def client_config(sender: bool = False) -> nio.AsyncClientConfig:
     # The bot's sending client gets 429s and timeouts back at once: its send queue waits, per
     # room and bounded. Everything else lets nio retry for as long as it takes.
     return nio.AsyncClientConfig(
@@ -241,7 +241,7 @@ class MatrixBot:
             matrix.homeserver,
             matrix.user_id,
             store_path=str(matrix.store_path),
-            config=_client_config(),
+            config=client_config(),
         )
         self._creators: dict[str, set[str]] = {}
         # Read-mostly state kept in memory: the hot path of a command does no extra queries.
@@ -250,7 +250,7 @@ class MatrixBot:
         # Direct chats opened by this process: nio only learns of them with a later sync.
         self._opened: set[str] = set()
         self.sender = nio.AsyncClient(
-            matrix.homeserver, matrix.user_id, config=_client_config(sender=True)
+            matrix.homeserver, matrix.user_id, config=client_config(sender=True)
         )
         self._outbox: SendQueue[_Delivery] = SendQueue(
             self._attempt, give_up_after=matrix.send_give_up_seconds
@@ -573,162 +573,3 @@ class MatrixBot:
 
 
 # --- the human side: demo chat, benchmark and integration tests ---------------------------
-
-
-@dataclass(frozen=True)
-class ReceivedMessage:
-    room_id: str
-    event_id: str
-    sender: str
-    msgtype: str
-    body: str
-    formatted_body: str
-    in_reply_to: str | None
-    content: dict[str, Any]
-
-
-def _received(room_id: str, event: Any) -> ReceivedMessage:
-    content = event.source.get("content", {})
-    relates = content.get("m.relates_to") or {}
-    return ReceivedMessage(
-        room_id=room_id,
-        event_id=event.event_id,
-        sender=event.sender,
-        msgtype=str(content.get("msgtype", "")),
-        body=str(content.get("body", "")),
-        formatted_body=str(content.get("formatted_body", "")),
-        in_reply_to=(relates.get("m.in_reply_to") or {}).get("event_id"),
-        content=content,
-    )
-
-
-class ChatClient:
-    """A small nio client for a human user: send text, wait for the bot's notices."""
-
-    def __init__(self, homeserver: str, user_id: str) -> None:
-        self.client = nio.AsyncClient(homeserver, user_id, config=_client_config())
-        self.inbox: asyncio.Queue[ReceivedMessage] = asyncio.Queue()
-        # Messages taken from the inbox while waiting for another room's: kept for their room,
-        # since the bot sends to several rooms concurrently and their order across rooms is
-        # not fixed.
-        self._zurueckgestellt: list[ReceivedMessage] = []
-        # Rooms this user was invited to (e.g. the bot opening a direct chat), in order.
-        self.invites: asyncio.Queue[str] = asyncio.Queue()
-        self._since: str | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    @property
-    def user_id(self) -> str:
-        return str(self.client.user_id)
-
-    async def login(self, password: str) -> None:
-        response = await self.client.login(password, device_name="om-bot-chat")
-        if not isinstance(response, nio.LoginResponse):
-            raise LoginError(f"login failed: {response}")
-
-    async def start(self) -> None:
-        """Start listening; messages sent before this call are not queued."""
-        first = await self.client.sync(timeout=0, sync_filter=SYNC_FILTER)
-        if isinstance(first, nio.SyncResponse):
-            self._since = first.next_batch
-        self._task = asyncio.create_task(self._loop())
-
-    async def _loop(self) -> None:
-        while True:
-            response = await self.client.sync(
-                timeout=10_000, since=self._since, sync_filter=SYNC_FILTER
-            )
-            if not isinstance(response, nio.SyncResponse):
-                await asyncio.sleep(0.5)
-                continue
-            self._since = response.next_batch
-            for room_id in response.rooms.invite:
-                await self.invites.put(room_id)
-            for room_id, info in response.rooms.join.items():
-                for event in info.timeline.events:
-                    if isinstance(event, nio.RoomMessage) and event.sender != self.user_id:
-                        await self.inbox.put(_received(room_id, event))
-
-    async def history(self, room_id: str) -> list[ReceivedMessage]:
-        """Every message in the room so far (from anyone), oldest first – for checks that must
-        see everything a room received, not just what arrived while listening."""
-        messages: list[ReceivedMessage] = []
-        start: str | None = None
-        while True:
-            response = await self.client.room_messages(room_id, start=start, limit=100)
-            if not isinstance(response, nio.RoomMessagesResponse):
-                raise RuntimeError(f"reading the history of {room_id} failed: {response}")
-            messages += [
-                _received(room_id, e) for e in response.chunk if isinstance(e, nio.RoomMessage)
-            ]
-            if not response.chunk or not response.end:
-                return messages[::-1]
-            start = response.end
-
-    async def create_room(
-        self, invite: Iterable[str] = (), direct: bool = False, name: str | None = None
-    ) -> str:
-        response = await self.client.room_create(invite=list(invite), is_direct=direct, name=name)
-        if not isinstance(response, nio.RoomCreateResponse):
-            raise RuntimeError(f"room creation failed: {response}")
-        return str(response.room_id)
-
-    async def invite(self, room_id: str, user_id: str) -> None:
-        await self.client.room_invite(room_id, user_id)
-
-    async def join(self, room_id: str) -> None:
-        await self.client.join(room_id)
-
-    async def join_invited(self, timeout: float = 15.0) -> str:
-        """Accept the next invitation that arrives (or arrived) and return its room id."""
-        room_id = await asyncio.wait_for(self.invites.get(), timeout)
-        await self.client.join(room_id)
-        return room_id
-
-    async def set_power_level(self, room_id: str, user_id: str, level: int) -> None:
-        current = await self.client.room_get_state_event(room_id, "m.room.power_levels")
-        content = dict(getattr(current, "content", {}) or {})
-        users = dict(content.get("users", {}))
-        users[user_id] = level
-        content["users"] = users
-        await self.client.room_put_state(room_id, "m.room.power_levels", content)
-
-    async def joined_members(self, room_id: str) -> list[str]:
-        response = await self.client.joined_members(room_id)
-        members = getattr(response, "members", [])
-        return [m.user_id for m in members]
-
-    async def send(self, room_id: str, body: str, msgtype: str = "m.text") -> str:
-        response = await self.client.room_send(
-            room_id, "m.room.message", {"msgtype": msgtype, "body": body}
-        )
-        if not isinstance(response, nio.RoomSendResponse):
-            raise RuntimeError(f"sending failed: {response}")
-        return str(response.event_id)
-
-    async def next_message(
-        self, timeout: float = 15.0, room_id: str | None = None
-    ) -> ReceivedMessage:
-        """The next message from someone else (in `room_id`, if given); messages of other rooms
-        that arrive meanwhile stay queued for them."""
-        for i, message in enumerate(self._zurueckgestellt):
-            if room_id is None or message.room_id == room_id:
-                return self._zurueckgestellt.pop(i)
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            remaining = deadline - asyncio.get_running_loop().time()
-            message = await asyncio.wait_for(self.inbox.get(), max(remaining, 0.001))
-            if room_id is None or message.room_id == room_id:
-                return message
-            self._zurueckgestellt.append(message)
-
-    async def download(self, mxc: str) -> bytes:
-        response = await self.client.download(mxc)
-        return bytes(getattr(response, "body", b""))
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-        await self.client.close()
