@@ -1,0 +1,86 @@
+"""The runtime's own state (sync token, handled events) and the audit log.
+
+Repositories never commit; the unit of work around them decides (`om_bot.storage.uow`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+
+from om_bot.storage.models import (
+    AuditEintrag,
+    BotZustand,
+    VerarbeitetesEvent,
+)
+from om_bot.storage.repositories.basis import _Repo
+
+
+class ZustandRepo(_Repo):
+    def get(self, schluessel: str) -> str | None:
+        row = self.session.get(BotZustand, schluessel)
+        return row.wert if row else None
+
+    def set(self, schluessel: str, wert: str) -> None:
+        row = self.session.get(BotZustand, schluessel)
+        if row is None:
+            self.session.add(BotZustand(schluessel=schluessel, wert=wert))
+        else:
+            row.wert = wert
+
+
+class EventRepo(_Repo):
+    def bekannt(self, event_id: str) -> bool:
+        return self.session.get(VerarbeitetesEvent, event_id) is not None
+
+    def merke(self, event_id: str, room_id: str, zeit: datetime) -> None:
+        self.session.add(VerarbeitetesEvent(event_id=event_id, room_id=room_id, verarbeitet=zeit))
+
+    def vergiss_vor(self, zeit: datetime) -> int:
+        result = self.session.execute(
+            delete(VerarbeitetesEvent).where(VerarbeitetesEvent.verarbeitet < zeit)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class AuditRepo(_Repo):
+    def add(self, eintrag: AuditEintrag) -> None:
+        self.session.add(eintrag)
+
+    def fuer_netzwerk(
+        self, netzwerk_id: int, limit: int = 50, ohne: Iterable[str] = ()
+    ) -> Sequence[AuditEintrag]:
+        """The network's newest entries; `ohne`: action prefixes to leave out (e.g. "anfrage_")."""
+        query = select(AuditEintrag).where(AuditEintrag.netzwerk_id == netzwerk_id)
+        for praefix in ohne:
+            query = query.where(AuditEintrag.aktion.not_like(f"{praefix}%"))
+        return self.session.scalars(
+            query.order_by(AuditEintrag.zeit.desc(), AuditEintrag.id.desc()).limit(limit)
+        ).all()
+
+    def alle(self) -> Sequence[AuditEintrag]:
+        return self.session.scalars(select(AuditEintrag).order_by(AuditEintrag.id)).all()
+
+    def vergiss_verweigerte_vor(self, zeit: datetime) -> int:
+        """Delete the records of refused attempts older than `zeit` (retention)."""
+        result = self.session.execute(
+            delete(AuditEintrag).where(AuditEintrag.erlaubt.is_(False), AuditEintrag.zeit < zeit)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def vergiss_vor(self, zeit: datetime, behalte_neueste: Iterable[str] = ()) -> int:
+        """Delete the records of allowed changes older than `zeit` (retention), except each
+        network's newest record of the actions `behalte_neueste` ("status since …")."""
+        behalten = list(behalte_neueste)
+        query = delete(AuditEintrag).where(AuditEintrag.erlaubt.is_(True), AuditEintrag.zeit < zeit)
+        if behalten:
+            neueste = (
+                select(func.max(AuditEintrag.id))
+                .where(AuditEintrag.aktion.in_(behalten), AuditEintrag.netzwerk_id.is_not(None))
+                .group_by(AuditEintrag.netzwerk_id)
+            )
+            query = query.where(AuditEintrag.id.not_in(neueste))
+        result = self.session.execute(query.execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
