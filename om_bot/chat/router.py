@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from om_bot.chat.registry import Registry, UsageError
+from om_bot.domain.audit import AuditAktion
 from om_bot.domain.roles import Akteur, Rolle, Rollen, Verweigert
 from om_bot.domain.termine import Regeln
 from om_bot.services.limits import Begrenzt, Grenzen
-from om_bot.storage.models import AuditEintrag
+from om_bot.services.protokoll import protokollieren
 from om_bot.storage.uow import UnitOfWork
 from om_bot.text.format import Code, Msg
 from om_bot.text.messages import IncomingMessage, Reply
@@ -98,7 +99,7 @@ class Kontext:
 
     def audit(
         self,
-        aktion: str,
+        aktion: AuditAktion | str,
         *,
         netzwerk_id: int | None = None,
         objekt: str = "",
@@ -106,17 +107,21 @@ class Kontext:
         nachher: dict[str, Any] | None = None,
         erlaubt: bool = True,
     ) -> None:
-        self.uow.audit.add(
-            AuditEintrag(
-                zeit=self.now(),
-                akteur=self.nachricht.sender,
-                aktion=aktion,
-                netzwerk_id=netzwerk_id,
-                objekt=objekt,
-                vorher=vorher,
-                nachher=nachher,
-                erlaubt=erlaubt,
-            )
+        """One audit row by the sender, now (`om_bot.services.protokoll.protokollieren`).
+
+        Takes an `AuditAktion`; a plain string is still accepted while the command modules
+        move to the enum (issue 12) and is stored as it is.
+        """
+        protokollieren(
+            self.uow,
+            aktion,
+            akteur=self.nachricht.sender,
+            zeit=self.now(),
+            netzwerk_id=netzwerk_id,
+            objekt=objekt,
+            vorher=vorher,
+            nachher=nachher,
+            erlaubt=erlaubt,
         )
 
 
@@ -256,7 +261,7 @@ class Router:
                 nachher["nicht_protokolliert"] = ausgelassen
             with self.dienste.uow() as uow:
                 Kontext(message, self.dienste, uow).audit(
-                    "verweigert", objekt=syntax, nachher=nachher, erlaubt=False
+                    AuditAktion.VERWEIGERT, objekt=syntax, nachher=nachher, erlaubt=False
                 )
                 uow.commit()
         return Msg().line("⛔ ", str(refusal), " Es wurde nichts geändert.").reply()

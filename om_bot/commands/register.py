@@ -24,6 +24,7 @@ from om_bot.domain.anerkennung import (
     schritt_text,
     status_aus_text,
 )
+from om_bot.domain.audit import STATUS_AKTIONEN, VERTRAULICHE_PRAEFIXE, AuditAktion
 from om_bot.domain.dates import datum_text
 from om_bot.domain.kriterien import (
     NetzwerkStand,
@@ -240,7 +241,7 @@ def _anlegen(
     uow.netzwerke.add(netzwerk)
     uow.flush()
     ctx.audit(
-        "netzwerk_angelegt",
+        AuditAktion.NETZWERK_ANGELEGT,
         netzwerk_id=netzwerk.id,
         objekt=name,
         nachher={
@@ -331,7 +332,7 @@ def _schritte(ctx: Kontext, msg: Msg, netzwerk: Netzwerk) -> None:
 
 def _status_seit(ctx: Kontext, netzwerk: Netzwerk) -> AuditEintrag | None:
     for eintrag in ctx.uow.audit.fuer_netzwerk(netzwerk.id, limit=200):
-        if eintrag.aktion in {"status_geaendert", "netzwerk_angelegt"}:
+        if eintrag.aktion in STATUS_AKTIONEN:
             return eintrag
     return None
 
@@ -390,7 +391,7 @@ def status_aendern(ctx: Kontext, netzwerk: str, status: str, grund: str | None) 
         ) from None
     n.status = nach
     ctx.audit(
-        "status_geaendert",
+        AuditAktion.STATUS_GEAENDERT,
         netzwerk_id=n.id,
         objekt=n.name,
         vorher={"status": vorher.value},
@@ -457,7 +458,11 @@ def _antrag(ctx: Kontext, netzwerk: str, feld: str, titel: str, text: str) -> Re
         return Msg().line(f"{titel} von ", B(n.name), " sind schon so eingetragen.").reply()
     setattr(n, feld, neu)
     ctx.audit(
-        "antrag_geaendert", netzwerk_id=n.id, objekt=n.name, vorher={feld: alt}, nachher={feld: neu}
+        AuditAktion.ANTRAG_GEAENDERT,
+        netzwerk_id=n.id,
+        objekt=n.name,
+        vorher={feld: alt},
+        nachher={feld: neu},
     )
     ctx.uow.commit()
     return Msg().line(f"✅ {titel} von ", B(n.name), " eingetragen.").reply()
@@ -547,7 +552,7 @@ def mitglied(ctx: Kontext, netzwerk: str, organisation: str, typ: str) -> Reply:
         alt = vorhanden.typ
         vorhanden.typ = gewaehlt
         ctx.audit(
-            "mitglied_geaendert",
+            AuditAktion.MITGLIED_GEAENDERT,
             netzwerk_id=n.id,
             objekt=vorhanden.name,
             vorher={"name": vorhanden.name, "typ": alt.value},
@@ -557,7 +562,7 @@ def mitglied(ctx: Kontext, netzwerk: str, organisation: str, typ: str) -> Reply:
     else:
         n.mitglieder.append(Mitglied(name=name, typ=gewaehlt))
         ctx.audit(
-            "mitglied_hinzugefuegt",
+            AuditAktion.MITGLIED_HINZUGEFUEGT,
             netzwerk_id=n.id,
             objekt=name,
             nachher={"name": name, "typ": gewaehlt.value},
@@ -584,7 +589,7 @@ def mitglied_entfernen(ctx: Kontext, netzwerk: str, organisation: str) -> Reply:
         )
     n.mitglieder.remove(weg)
     ctx.audit(
-        "mitglied_entfernt",
+        AuditAktion.MITGLIED_ENTFERNT,
         netzwerk_id=n.id,
         objekt=weg.name,
         vorher={"name": weg.name, "typ": weg.typ.value},
@@ -679,7 +684,7 @@ def kontakt_entfernen(ctx: Kontext, netzwerk: str, person: str) -> Reply:
     for k in weg:
         n.kontakte.remove(k)
         ctx.audit(
-            "kontakt_entfernt",
+            AuditAktion.KONTAKT_ENTFERNT,
             netzwerk_id=n.id,
             objekt=f"{k.rolle.value}: {k.name}",
             vorher=_kontakt_protokoll(k),
@@ -723,10 +728,10 @@ def kontakt(ctx: Kontext, netzwerk: str, rolle: str, angaben: str) -> Reply:
         alt = _kontakt_protokoll(vorhanden)
         for feld in ("name", "organisation", "email", "matrix", "oeffentlich"):
             setattr(vorhanden, feld, getattr(daten, feld))
-        aktion, vorher = "kontakt_geaendert", alt
+        aktion, vorher = AuditAktion.KONTAKT_GEAENDERT, alt
     else:
         n.kontakte.append(Kontakt(**daten.model_dump()))
-        aktion, vorher = "kontakt_hinzugefuegt", None
+        aktion, vorher = AuditAktion.KONTAKT_HINZUGEFUEGT, None
     ctx.audit(
         aktion,
         netzwerk_id=n.id,
@@ -760,7 +765,7 @@ def kontakt(ctx: Kontext, netzwerk: str, rolle: str, angaben: str) -> Reply:
 
 
 def _datum_setzen(
-    ctx: Kontext, netzwerk: str, text: str, *, feld: str, aktion: str, wort: str
+    ctx: Kontext, netzwerk: str, text: str, *, feld: str, aktion: AuditAktion, wort: str
 ) -> tuple[Netzwerk, date, date | None]:
     n = finde_netzwerk(ctx.uow, netzwerk)
     neu = lies_datum(text, heute(ctx), f"{ctx.dienste.prefix} netzwerk {n.name} {wort} 12.03.2026")
@@ -796,7 +801,12 @@ def _vorher(alt: date | None, neu: date) -> str:
 )
 def bericht(ctx: Kontext, netzwerk: str, datum: str) -> Reply:
     n, neu, alt = _datum_setzen(
-        ctx, netzwerk, datum, feld="letzter_bericht", aktion="bericht_eingetragen", wort="bericht"
+        ctx,
+        netzwerk,
+        datum,
+        feld="letzter_bericht",
+        aktion=AuditAktion.BERICHT_EINGETRAGEN,
+        wort="bericht",
     )
     return (
         Msg()
@@ -823,7 +833,7 @@ def selbsterklaerung(ctx: Kontext, netzwerk: str, datum: str) -> Reply:
         netzwerk,
         datum,
         feld="letzte_selbsterklaerung",
-        aktion="selbsterklaerung_eingetragen",
+        aktion=AuditAktion.SELBSTERKLAERUNG_EINGETRAGEN,
         wort="selbsterklärung",
     )
     return (
@@ -862,7 +872,11 @@ def _angabe(ctx: Kontext, netzwerk: str, feld: str, wert: str) -> Reply:
         return Msg().line(B(n.name), f": „{feld}“ ist schon {text[neu]}.").reply()
     setattr(n, feld, neu)
     ctx.audit(
-        "angabe_geaendert", netzwerk_id=n.id, objekt=n.name, vorher={feld: alt}, nachher={feld: neu}
+        AuditAktion.ANGABE_GEAENDERT,
+        netzwerk_id=n.id,
+        objekt=n.name,
+        vorher={feld: alt},
+        nachher={feld: neu},
     )
     ctx.uow.commit()
     return Msg().line("✅ ", B(n.name), f": {feld} {text[alt]} → {text[neu]}.").reply()
@@ -890,28 +904,25 @@ def beitragsfrei(ctx: Kontext, netzwerk: str, wert: str) -> Reply:
 
 # --- verlauf ---------------------------------------------------------------------------------
 
-AKTIONEN = {
-    "netzwerk_angelegt": "angelegt",
-    "status_geaendert": "Status",
-    "antrag_geaendert": "Antrag",
-    "mitglied_hinzugefuegt": "Partner eingetragen",
-    "mitglied_geaendert": "Partner geändert",
-    "mitglied_entfernt": "Partner ausgetragen",
-    "kontakt_hinzugefuegt": "Ansprechperson eingetragen",
-    "kontakt_geaendert": "Ansprechperson geändert",
-    "kontakt_entfernt": "Ansprechperson ausgetragen",
-    "bericht_eingetragen": "Bericht an das Plenum",
-    "selbsterklaerung_eingetragen": "Selbsterklärung",
-    "angabe_geaendert": "Angabe",
-    "raum_verknuepft": "Raum verknüpft",
-    "raum_geloest": "Raum gelöst",
-    "raum_beantragt": "Raumverknüpfung beantragt",
-    "raum_bestaetigt": "Raumverknüpfung bestätigt",
-    "raum_abgelehnt": "Raumverknüpfung abgelehnt",
+AKTIONEN: dict[str, str] = {
+    AuditAktion.NETZWERK_ANGELEGT: "angelegt",
+    AuditAktion.STATUS_GEAENDERT: "Status",
+    AuditAktion.ANTRAG_GEAENDERT: "Antrag",
+    AuditAktion.MITGLIED_HINZUGEFUEGT: "Partner eingetragen",
+    AuditAktion.MITGLIED_GEAENDERT: "Partner geändert",
+    AuditAktion.MITGLIED_ENTFERNT: "Partner ausgetragen",
+    AuditAktion.KONTAKT_HINZUGEFUEGT: "Ansprechperson eingetragen",
+    AuditAktion.KONTAKT_GEAENDERT: "Ansprechperson geändert",
+    AuditAktion.KONTAKT_ENTFERNT: "Ansprechperson ausgetragen",
+    AuditAktion.BERICHT_EINGETRAGEN: "Bericht an das Plenum",
+    AuditAktion.SELBSTERKLAERUNG_EINGETRAGEN: "Selbsterklärung",
+    AuditAktion.ANGABE_GEAENDERT: "Angabe",
+    AuditAktion.RAUM_VERKNUEPFT: "Raum verknüpft",
+    AuditAktion.RAUM_GELOEST: "Raum gelöst",
+    AuditAktion.RAUM_BEANTRAGT: "Raumverknüpfung beantragt",
+    AuditAktion.RAUM_BESTAETIGT: "Raumverknüpfung bestätigt",
+    AuditAktion.RAUM_ABGELEHNT: "Raumverknüpfung abgelehnt",
 }
-# Entries only the Geschäftsstelle, admins and the network's coordinators see in `verlauf`:
-# the contact procedure (who asked whom, with Matrix ids) and which rooms speak for it.
-VERTRAULICHE_AKTIONEN = ("anfrage_", "raum_")
 # Shown in this order; e-mail addresses and Matrix ids stay in the database only.
 _FELDER = (
     "status",
@@ -1000,7 +1011,7 @@ def verlauf(ctx: Kontext, netzwerk: str | None) -> Reply:
     grenze = 20
     alles = ctx.dienste.rollen.darf(ctx.akteur, Rolle.NETZWERK, rollen_von(ctx.uow, n))
     eintraege = ctx.uow.audit.fuer_netzwerk(
-        n.id, limit=grenze + 1, ohne=() if alles else VERTRAULICHE_AKTIONEN
+        n.id, limit=grenze + 1, ohne=() if alles else VERTRAULICHE_PRAEFIXE
     )
     msg = Msg(f"Verlauf: {n.name}")
     if not alles:

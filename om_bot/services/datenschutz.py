@@ -27,7 +27,9 @@ from datetime import datetime, timedelta
 
 from om_bot.config import DatenschutzConfig
 from om_bot.domain import kontaktverfahren as kv
-from om_bot.storage.models import Anfrage, AuditEintrag
+from om_bot.domain.audit import STATUS_AKTIONEN, AuditAktion
+from om_bot.services.protokoll import protokollieren
+from om_bot.storage.models import Anfrage
 from om_bot.storage.repositories import AnfrageRepo
 from om_bot.storage.uow import UnitOfWork
 
@@ -35,8 +37,6 @@ log = logging.getLogger(__name__)
 
 # Who "acts" in the audit log when the retention job deletes.
 AUFBEWAHRUNG = "(Aufbewahrungsfrist)"
-# The records `/om netzwerk X` reads for "Status seit …": each network's newest one is kept.
-STATUS_AKTIONEN = ("status_geaendert", "netzwerk_angelegt")
 
 
 class KopieOffen(Exception):
@@ -83,25 +83,23 @@ def _protokoll(
     anfrage: Anfrage,
     jetzt: datetime,
     akteur: str,
-    aktion: str,
+    aktion: AuditAktion,
     **mehr: object,
 ) -> None:
-    uow.audit.add(
-        AuditEintrag(
-            zeit=jetzt,
-            akteur=akteur,
-            aktion=aktion,
-            netzwerk_id=anfrage.netzwerk_id,
-            objekt=AnfrageRepo.objekt(anfrage.id),
-            vorher={"status": anfrage.status.value},
-            nachher={
-                "status": anfrage.status.value,
-                "schritt": "löschen",
-                "rolle": kv.Beteiligt.GESCHAEFTSSTELLE.value,
-                **mehr,
-            },
-            erlaubt=True,
-        )
+    protokollieren(
+        uow,
+        aktion,
+        akteur=akteur,
+        zeit=jetzt,
+        netzwerk_id=anfrage.netzwerk_id,
+        objekt=AnfrageRepo.objekt(anfrage.id),
+        vorher={"status": anfrage.status.value},
+        nachher={
+            "status": anfrage.status.value,
+            "schritt": "löschen",
+            "rolle": kv.Beteiligt.GESCHAEFTSSTELLE.value,
+            **mehr,
+        },
     )
 
 
@@ -137,7 +135,7 @@ def personendaten_loeschen(
             kopie,
             jetzt,
             akteur,
-            "anfrage_kopie_geloescht",
+            AuditAktion.ANFRAGE_KOPIE_GELOESCHT,
             kopie_von=anfrage.id,
             registereintraege=aus_kopie,
         )
@@ -146,7 +144,7 @@ def personendaten_loeschen(
         anfrage,
         jetzt,
         akteur,
-        "anfrage_geloescht",
+        AuditAktion.ANFRAGE_GELOESCHT,
         registereintraege=register,
         kopien=[k.id for k in gefunden],
     )
@@ -224,15 +222,13 @@ def aufbewahrung(uow: Callable[[], UnitOfWork], jetzt: datetime, fristen: Friste
             zahlen["ansprachen"] = u.ansprachen.vergiss_vor(jetzt - fristen.ansprachen)
         bericht = Bericht(**zahlen)
         if not bericht.leer:
-            u.audit.add(
-                AuditEintrag(
-                    zeit=jetzt,
-                    akteur=AUFBEWAHRUNG,
-                    aktion="aufbewahrung",
-                    objekt="datenschutz",
-                    nachher=asdict(bericht),
-                    erlaubt=True,
-                )
+            protokollieren(
+                u,
+                AuditAktion.AUFBEWAHRUNG,
+                akteur=AUFBEWAHRUNG,
+                zeit=jetzt,
+                objekt="datenschutz",
+                nachher=asdict(bericht),
             )
         u.commit()
     log.info(

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from om_bot.domain.audit import AuditAktion
 from om_bot.domain.erinnerungen import (
     Abo,
     Einstellungen,
@@ -220,7 +221,7 @@ class AnfrageQuelle:
         return ergebnis
 
 
-NEUIGKEITEN = ("netzwerk_angelegt", "status_geaendert")
+NEUIGKEITEN = (AuditAktion.NETZWERK_ANGELEGT, AuditAktion.STATUS_GEAENDERT)
 
 
 def _status(wert: object) -> str:
@@ -257,7 +258,7 @@ class InfodienstQuelle:
                     zeit=eintrag.zeit,
                     netzwerk=str(nachher.get("name") or eintrag.objekt),
                     region_id=regionen.get(eintrag.netzwerk_id or -1),
-                    neu=eintrag.aktion == "netzwerk_angelegt",
+                    neu=eintrag.aktion == AuditAktion.NETZWERK_ANGELEGT,
                     vorher=_status(vorher.get("status")),
                     nachher=_status(nachher.get("status")),
                 )
