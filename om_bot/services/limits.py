@@ -4,8 +4,8 @@ Pure Python, no database and no clock of its own: every call is given `jetzt`. T
 in memory; a restart starts them afresh. That fits their purpose – keeping a flood from one
 account (a script, a stolen login, a stranger trying commands) out of the database and out of
 the Geschäftsstelle's room – which is not accounting. The router consults `Grenzen.schreiben`
-before a command's unit of work commits, `om_bot/commands/anfragen.py` consults `Grenzen.kontakt`,
-and the router's refusal audit consults `Grenzen.verweigert`.
+before a command's unit of work commits, `om_bot/services/kontaktverfahren.py` consults
+`Grenzen.kontakt`, and the router's refusal audit consults `Grenzen.verweigert`.
 
 The defaults are far above what a person typing commands reaches: 20 changing commands a
 minute is one every three seconds for a whole minute, 200 a day is a very long working day
