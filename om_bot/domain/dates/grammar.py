@@ -17,6 +17,7 @@ from om_bot.domain.dates.komponenten import (
     _Komponente,
     _Phrase,
     _TageszeitK,
+    _Teil,
     _WocheK,
     _WochentagK,
 )
@@ -34,7 +35,9 @@ from om_bot.domain.dates.tokens import (
     _WOCHEN_VERSATZ,
     _WOCHENTAG_KURZ,
     _WOCHENTAGE,
+    _Tageszeit,
     _Tok,
+    _TokArt,
 )
 from om_bot.domain.dates.zeiten import _ZeitLeser
 from om_bot.domain.dates.zeitraum import STANDARD_BEISPIEL, DatumFehler
@@ -115,7 +118,7 @@ class _Parser(_SerienLeser, _ZeitLeser):
             return False
         g.ganztaegig = True
         g.anzahl += 1
-        g.letzte = "ganztaegig"
+        g.letzte = _Teil.GANZTAEGIG
         return True
 
     def _tageszeit_k(self, g: _Gruppe) -> bool:
@@ -132,7 +135,7 @@ class _Parser(_SerienLeser, _ZeitLeser):
         elif w == "in" and self._wort(1) == "der" and self._wort(2) in ("nacht", "frueh"):
             art = _TAGESZEIT_NOMEN[self._wort(2) or ""]
             self.i += 3
-        elif w in _TAGESZEIT_NOMEN and g.letzte == "datum":
+        elif w in _TAGESZEIT_NOMEN and g.letzte == _Teil.DATUM:
             # „Freitag Abend“, „heute Morgen“: here „morgen“ is the morning.
             art = _TAGESZEIT_NOMEN[w]
             self.i += 1
@@ -175,7 +178,12 @@ class _Parser(_SerienLeser, _ZeitLeser):
         z = self._uhrzeit(eingeleitet=einleitung or direkt_nach_bis)
         if z is None:
             t = self._tok()
-            if t is not None and t.art == "zahl" and g.letzte == "datum" and not nach_komma:
+            if (
+                t is not None
+                and t.art == _TokArt.ZAHL
+                and g.letzte == _Teil.DATUM
+                and not nach_komma
+            ):
                 self._zahl_nach_datum(self.i)
             self.i = merke
             return False
@@ -184,7 +192,7 @@ class _Parser(_SerienLeser, _ZeitLeser):
             start = self._start_gruppe
             if direkt_nach_bis:
                 start_mittags = start is not None and (
-                    start.tageszeit is not None and start.tageszeit.art == "mittags"
+                    start.tageszeit is not None and start.tageszeit.art == _Tageszeit.MITTAGS
                 )
                 if start is None or (start.zeit is None and not start_mittags):
                     raise DatumFehler(
@@ -193,7 +201,7 @@ class _Parser(_SerienLeser, _ZeitLeser):
                         "am 12.03.2027 von 14 bis 16 Uhr",
                     )
             elif not self._bereich_mit_uhr_folgt():
-                if g.letzte == "datum" and not nach_komma:
+                if g.letzte == _Teil.DATUM and not nach_komma:
                     self._zahl_nach_datum(merke)
                 self.i = merke
                 return False

@@ -10,9 +10,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
-from om_bot.domain.dates.tokens import _RRULE_TAGE
+from om_bot.domain.dates.tokens import _RRULE_TAGE, _Modifikator, _Tageszeit
 from om_bot.domain.dates.zeitraum import DatumFehler
+
+
+class _SerienArt(StrEnum):
+    """How a series repeats."""
+
+    WOECHENTLICH = "woechentlich"  # on weekdays (every n weeks)
+    MONATLICH_TAG = "monatlich_tag"  # on a day of the month
+    MONATLICH_NTER = "monatlich_nter"  # on the n-th weekday of the month
+    TAEGLICH = "taeglich"
+
+
+class _Teil(StrEnum):
+    """The kind of component a group read last."""
+
+    DATUM = "datum"
+    ZEIT = "zeit"
+    TAGESZEIT = "tageszeit"
+    GANZTAEGIG = "ganztaegig"
+
+
+_FREQ = {_SerienArt.WOECHENTLICH: "WEEKLY", _SerienArt.TAEGLICH: "DAILY"}
 
 
 @dataclass
@@ -29,7 +51,7 @@ class _DatumK:
 @dataclass
 class _WochentagK:
     tag: int
-    modifikator: str | None  # "naechst", "uebernaechst", "dies" or None
+    modifikator: _Modifikator | None
     pruefung: bool = False  # abbreviation in front of a date: only a check
     text: str = ""
 
@@ -55,13 +77,13 @@ class _Zeit:
 
 @dataclass
 class _TageszeitK:
-    art: str
+    art: _Tageszeit
     text: str = ""
 
 
 @dataclass
 class _SerieK:
-    art: str  # "woechentlich", "monatlich_tag", "monatlich_nter", "taeglich"
+    art: _SerienArt
     tage: tuple[int, ...] = ()
     n: int = 0
     monatstag: int = 0
@@ -69,15 +91,15 @@ class _SerieK:
     text: str = ""
 
     def rrule(self) -> str:
-        freq = {"woechentlich": "WEEKLY", "taeglich": "DAILY"}.get(self.art, "MONTHLY")
+        freq = _FREQ.get(self.art, "MONTHLY")
         teile = [f"FREQ={freq}"]
         if self.intervall > 1:
             teile.append(f"INTERVAL={self.intervall}")
-        if self.art == "woechentlich":
+        if self.art == _SerienArt.WOECHENTLICH:
             teile.append("BYDAY=" + ",".join(_RRULE_TAGE[t] for t in self.tage))
-        elif self.art == "monatlich_nter":
+        elif self.art == _SerienArt.MONATLICH_NTER:
             teile.append(f"BYDAY={self.n}{_RRULE_TAGE[self.tage[0]]}")
-        elif self.art == "monatlich_tag":
+        elif self.art == _SerienArt.MONATLICH_TAG:
             teile.append(f"BYMONTHDAY={self.monatstag}")
         return ";".join(teile)
 
@@ -99,7 +121,7 @@ class _Gruppe:
     ab_datum: _DatumK | None = None
     ganztaegig: bool = False
     anzahl: int = 0
-    letzte: str = ""  # kind of the previous component: "datum", "zeit", …
+    letzte: _Teil | None = None  # kind of the previous component
     datum_nach_zeit: bool = False  # „… bis 16 Uhr am Freitag“: the day comes last
 
     def hat_datum(self) -> bool:
@@ -128,33 +150,33 @@ class _Gruppe:
             if self.woche is not None:
                 raise _doppelt("Wochenangaben", self.woche.text, k.text)
             self.woche = k
-        self._gesetzt("datum")
+        self._gesetzt(_Teil.DATUM)
 
     def setze_zeit(self, z: _Zeit) -> None:
         if self.zeit is not None:
             raise _doppelt("Uhrzeiten", self.zeit.text, z.text)
         self.zeit = z
-        self._gesetzt("zeit")
+        self._gesetzt(_Teil.ZEIT)
 
     def setze_tageszeit(self, t: _TageszeitK) -> None:
         if self.tageszeit is not None:
             raise _doppelt("Tageszeiten", self.tageszeit.text, t.text)
         self.tageszeit = t
-        self._gesetzt("tageszeit")
+        self._gesetzt(_Teil.TAGESZEIT)
 
     def setze_serie(self, s: _SerieK) -> None:
         if self.serie is not None:
             raise _doppelt("Wiederholungen", self.serie.text, s.text)
         self.serie = s
-        self._gesetzt("datum")
+        self._gesetzt(_Teil.DATUM)
 
     def setze_ab(self, k: _DatumK) -> None:
         if self.ab_datum is not None:
             raise _doppelt("Startdaten", self.ab_datum.text, k.text)
         self.ab_datum = k
-        self._gesetzt("datum")
+        self._gesetzt(_Teil.DATUM)
 
-    def _gesetzt(self, art: str) -> None:
+    def _gesetzt(self, art: _Teil) -> None:
         self.anzahl += 1
         self.letzte = art
 

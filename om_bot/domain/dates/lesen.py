@@ -16,7 +16,7 @@ from om_bot.domain.dates.fremd import _fremde_daten
 from om_bot.domain.dates.grammar import _Parser
 from om_bot.domain.dates.komponenten import _Gruppe, _Phrase
 from om_bot.domain.dates.resolve import _Aufloeser
-from om_bot.domain.dates.tokens import _BLOCKER, _tokenisieren
+from om_bot.domain.dates.tokens import _BLOCKER, _TokArt, _tokenisieren
 from om_bot.domain.dates.zeitraum import (
     _FIND_BEISPIEL,
     MAX_LAENGE,
@@ -74,7 +74,7 @@ def _parse_when(text: str, now: datetime, tz: ZoneInfo, default_duration: timede
     ph = p.phrase()
     if ph is None:
         raise _KeinDatum(f"„{_zitat(text)}“ kann ich nicht als Datum lesen.")
-    rest = [t for t in p.t[ph.bis :] if not (t.art == "zeichen" and t.norm in ".!")]
+    rest = [t for t in p.t[ph.bis :] if not (t.art == _TokArt.ZEICHEN and t.norm in ".!")]
     if rest:
         raise DatumFehler(
             f"„{_zitat(p._text(ph.von, ph.bis))}“ habe ich verstanden, "
@@ -178,8 +178,8 @@ def _blocker_pruefen(p: _Parser, ph: _Phrase) -> None:
     if j < 0:
         return
     t = p.t[j]
-    ordinalzahl = t.norm == "." and t.dicht and j > 0 and p.t[j - 1].art == "zahl"
-    if (t.art == "wort" and t.norm in _BLOCKER) or ordinalzahl:
+    ordinalzahl = t.norm == "." and t.dicht and j > 0 and p.t[j - 1].art == _TokArt.ZAHL
+    if (t.art == _TokArt.WORT and t.norm in _BLOCKER) or ordinalzahl:
         davor = p._text(j - 1 if ordinalzahl else j, ph.bis)
         raise DatumFehler(f"„{davor}“ kann ich nicht sicher als Termin lesen.", _FIND_BEISPIEL)
 
@@ -189,11 +189,16 @@ def _weitere_pruefen(p: _Parser, ph: _Phrase, phrase_text: str) -> None:
     j = ph.bis
     # „14:00 - 1600“: a dash right after the phrase that leads to a number is an
     # end we could not read, not a separator before the rest.
-    if j + 1 < len(p.t) and p.t[j].norm == "-" and p.t[j + 1].art == "zahl":
+    if j + 1 < len(p.t) and p.t[j].norm == "-" and p.t[j + 1].art == _TokArt.ZAHL:
         raise _unlesbar(p, j)
     while j < len(p.t):
         t = p.t[j]
-        if t.art == "wort" and j + 1 < len(p.t) and p.t[j + 1].norm == ":" and p.t[j + 1].dicht:
+        if (
+            t.art == _TokArt.WORT
+            and j + 1 < len(p.t)
+            and p.t[j + 1].norm == ":"
+            and p.t[j + 1].dicht
+        ):
             return
         p.i = j
         try:
@@ -203,7 +208,7 @@ def _weitere_pruefen(p: _Parser, ph: _Phrase, phrase_text: str) -> None:
         if weitere is not None:
             raise _mehrere(phrase_text, p._text(weitere.von, max(weitere.bis, j + 1)))
         # „um 1400“, „bis 1600“: clearly meant as a time, but unreadable.
-        if t.norm in ("um", "bis", "gegen") and j + 1 < len(p.t) and p.t[j + 1].art == "zahl":
+        if t.norm in ("um", "bis", "gegen") and j + 1 < len(p.t) and p.t[j + 1].art == _TokArt.ZAHL:
             raise _unlesbar(p, j)
         j += 1
 

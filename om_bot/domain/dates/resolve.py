@@ -18,13 +18,14 @@ from om_bot.domain.dates.komponenten import (
     _Gruppe,
     _Phrase,
     _SerieK,
+    _SerienArt,
     _TageszeitK,
     _WocheK,
     _WochentagK,
     _Zeit,
 )
 from om_bot.domain.dates.tage import _datum_oder_fehler, _nter_wochentag, _tageszeit_stunde
-from om_bot.domain.dates.tokens import _NAMEN
+from om_bot.domain.dates.tokens import _NAMEN, _Modifikator, _Tageszeit
 from om_bot.domain.dates.zeitraum import DatumFehler, Zeitraum
 
 # A yearless date that passed at most this many days ago is more likely a typo
@@ -169,7 +170,7 @@ class _Aufloeser:
         heute = self.heute
         montag = heute - timedelta(days=heute.weekday())
         name = _NAMEN[wt.tag]
-        if woche is not None or wt.modifikator == "dies":
+        if woche is not None or wt.modifikator == _Modifikator.DIES:
             if woche is not None and wt.modifikator is not None:
                 raise DatumFehler(f"„{wt.text}“ und „{woche.text}“ zugleich – was gilt?")
             versatz = woche.versatz if woche is not None else 0
@@ -191,7 +192,7 @@ class _Aufloeser:
             return heute + timedelta(days=(wt.tag - heute.weekday()) % 7)
         # „nächsten Freitag“: the next Friday strictly after today.
         tage = (wt.tag - heute.weekday() - 1) % 7 + 1
-        if wt.modifikator == "uebernaechst":
+        if wt.modifikator == _Modifikator.UEBERNAECHST:
             tage += 7
         return heute + timedelta(days=tage)
 
@@ -200,7 +201,7 @@ class _Aufloeser:
     def _zeit_der_gruppe(self, g: _Gruppe) -> tuple[_Zeit | None, _TageszeitK | None]:
         z, q = g.zeit, g.tageszeit
         if z is None and q is not None:
-            if q.art == "mittags":
+            if q.art == _Tageszeit.MITTAGS:
                 return _Zeit(12, 0, explizit=True, lose=False, text=q.text), None
             raise DatumFehler(
                 f"„{q.text}“ ist mir zu ungenau. Um wie viel Uhr?", "morgen um 19 Uhr"
@@ -370,15 +371,15 @@ class _Aufloeser:
                 return False
             return tag > self.heute or hm is None or time(*hm) >= self.jetzt.time()
 
-        if s.art in ("woechentlich", "taeglich"):
+        if s.art in (_SerienArt.WOECHENTLICH, _SerienArt.TAEGLICH):
             for k in range(15):
                 tag = ab + timedelta(days=k)
-                if (s.art == "taeglich" or tag.weekday() in s.tage) and zulaessig(tag):
+                if (s.art == _SerienArt.TAEGLICH or tag.weekday() in s.tage) and zulaessig(tag):
                     return tag
         else:
             for k in range(25):  # a 5th weekday occurs at least every few months
                 jahr, monat = divmod(ab.year * 12 + ab.month - 1 + k, 12)
-                if s.art == "monatlich_tag":
+                if s.art == _SerienArt.MONATLICH_TAG:
                     kandidat: date | None = date(jahr, monat + 1, s.monatstag)
                 else:
                     kandidat = _nter_wochentag(jahr, monat + 1, s.n, s.tage[0])

@@ -6,7 +6,7 @@ weekday or a fixed day of the month); `_Parser` (`grammar`) uses it for the seri
 
 from __future__ import annotations
 
-from om_bot.domain.dates.komponenten import _Gruppe, _SerieK
+from om_bot.domain.dates.komponenten import _Gruppe, _SerieK, _SerienArt
 from om_bot.domain.dates.tokens import (
     _NAMEN,
     _ORDNUNGSZAHLEN,
@@ -45,22 +45,22 @@ class _SerienLeser(_Leser):
             tage = self._wochentag_liste(mit_am=True)
             if not tage:
                 raise DatumFehler(f"„{w}“ – an welchem Wochentag?", "wöchentlich am Dienstag")
-            return _SerieK("woechentlich", tage, intervall=1 if w == "woechentlich" else 2)
+            return _SerieK(_SerienArt.WOECHENTLICH, tage, intervall=1 if w == "woechentlich" else 2)
         if w == "monatlich":
             self.i += 1
             return self._monatlich(1)
         if w == "taeglich":
             self.i += 1
-            return _SerieK("taeglich")
+            return _SerieK(_SerienArt.TAEGLICH)
         if w == "werktags":
             self.i += 1
-            return _SerieK("woechentlich", (0, 1, 2, 3, 4))
+            return _SerieK(_SerienArt.WOECHENTLICH, (0, 1, 2, 3, 4))
         if w == "immer":
             self.i += 1
             tage = self._wochentag_liste(mit_am=True)
-            return _SerieK("woechentlich", tage) if tage else None
+            return _SerieK(_SerienArt.WOECHENTLICH, tage) if tage else None
         if w in _WOCHENTAG_ADVERBIEN:
-            return _SerieK("woechentlich", self._wochentag_liste(mit_am=False))
+            return _SerieK(_SerienArt.WOECHENTLICH, self._wochentag_liste(mit_am=False))
         return None
 
     def _wochentag_liste(self, mit_am: bool) -> tuple[int, ...]:
@@ -115,16 +115,16 @@ class _SerienLeser(_Leser):
         w = self._wort()
         if w == "tag":
             self.i += 1
-            return _SerieK("taeglich")
+            return _SerieK(_SerienArt.TAEGLICH)
         if w == "werktag":
             self.i += 1
-            return _SerieK("woechentlich", (0, 1, 2, 3, 4))
+            return _SerieK(_SerienArt.WOECHENTLICH, (0, 1, 2, 3, 4))
         if w == "woche":
             self.i += 1
             tage = self._wochentag_liste(mit_am=True)
             if not tage:
                 raise DatumFehler("„jede Woche“ – an welchem Wochentag?", "jede Woche am Dienstag")
-            return _SerieK("woechentlich", tage)
+            return _SerieK(_SerienArt.WOECHENTLICH, tage)
         if w == "monat":
             self.i += 1
             return self._monatlich(1)
@@ -141,7 +141,7 @@ class _SerienLeser(_Leser):
         if not tage:
             return None
         self._monatsbezug()  # „jeden Dienstag im Monat“ is simply every Tuesday
-        return _SerieK("woechentlich", tage)
+        return _SerieK(_SerienArt.WOECHENTLICH, tage)
 
     def _nter_wochentag_serie(self, n: int, tag: int, text: str, monatlich: bool) -> _SerieK:
         """„jeden 2. Dienstag [im Monat]“; ``monatlich``: the month is already said."""
@@ -155,7 +155,7 @@ class _SerienLeser(_Leser):
                 f"alle {n} Wochen am {_NAMEN[tag]}?",
                 f"{text} im Monat",
             )
-        return _SerieK("monatlich_nter", (tag,), n=n)
+        return _SerieK(_SerienArt.MONATLICH_NTER, (tag,), n=n)
 
     def _monatlich(self, intervall: int) -> _SerieK:
         """After „monatlich“ / „jeden Monat“ / „alle 2 Monate“: „am 15.“ or „am 2. Dienstag“."""
@@ -181,7 +181,7 @@ class _SerienLeser(_Leser):
                     )
                 self.i += 2
                 self._monatsbezug()
-                return _SerieK("monatlich_tag", monatstag=n, intervall=intervall)
+                return _SerieK(_SerienArt.MONATLICH_TAG, monatstag=n, intervall=intervall)
         raise DatumFehler("Monatlich – an welchem Tag?", "monatlich am 15.")
 
     def _nach_alle(self) -> _SerieK | None:
@@ -198,17 +198,17 @@ class _SerienLeser(_Leser):
                 raise DatumFehler(
                     f"„alle {n} Wochen“ – an welchem Wochentag?", "alle zwei Wochen am Donnerstag"
                 )
-            return _SerieK("woechentlich", tage, intervall=n)
+            return _SerieK(_SerienArt.WOECHENTLICH, tage, intervall=n)
         if einheit in ("tag", "tage", "tagen"):
             tage = self._wochentag_liste(mit_am=True)
             if not tage:
-                return _SerieK("taeglich", intervall=n)
+                return _SerieK(_SerienArt.TAEGLICH, intervall=n)
             if n % 7:
                 raise DatumFehler(
                     f"„alle {n} Tage“ passt nicht zu einem festen Wochentag.",
                     "alle 14 Tage am Montag",
                 )
-            return _SerieK("woechentlich", tage, intervall=n // 7)
+            return _SerieK(_SerienArt.WOECHENTLICH, tage, intervall=n // 7)
         if einheit in ("monat", "monate", "monaten"):
             return self._monatlich(n)
         self.i -= 2

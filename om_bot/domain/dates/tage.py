@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
+from om_bot.domain.dates.tokens import _Tageszeit
 from om_bot.domain.dates.zeitraum import DatumFehler
 
 
@@ -45,15 +46,15 @@ def _nter_wochentag(jahr: int, monat: int, n: int, wochentag: int) -> date | Non
     return tag if tag.month == monat else None
 
 
-def _tageszeit_stunde(stunde: int, explizit: bool, art: str) -> int | None:
+def _tageszeit_stunde(stunde: int, explizit: bool, art: _Tageszeit) -> int | None:
     """Apply „abends“ & co. to an hour; None when they contradict each other."""
-    if art in ("morgens", "vormittags"):
+    if art in (_Tageszeit.MORGENS, _Tageszeit.VORMITTAGS):
         ergebnis = stunde if 1 <= stunde <= 11 else None
-    elif art == "mittags":
+    elif art == _Tageszeit.MITTAGS:
         ergebnis = stunde + 12 if 1 <= stunde <= 3 else stunde if 11 <= stunde <= 15 else None
-    elif art == "nachmittags":
+    elif art == _Tageszeit.NACHMITTAGS:
         ergebnis = stunde + 12 if 1 <= stunde <= 6 else stunde if 12 <= stunde <= 18 else None
-    elif art == "abends":
+    elif art == _Tageszeit.ABENDS:
         ergebnis = stunde + 12 if 5 <= stunde <= 11 else stunde if 17 <= stunde <= 23 else None
     elif 0 <= stunde <= 5 or 21 <= stunde <= 23:  # nachts
         ergebnis = stunde

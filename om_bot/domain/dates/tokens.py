@@ -9,6 +9,42 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+
+# --------------------------------------------------------------------------
+# Kinds
+# --------------------------------------------------------------------------
+
+
+class _TokArt(StrEnum):
+    """What a token is."""
+
+    ZAHL = "zahl"
+    WORT = "wort"
+    ZEICHEN = "zeichen"
+
+
+class _Modifikator(StrEnum):
+    """„nächsten“/„kommenden“, „übernächsten“, „diesen“ before a weekday or „Woche“."""
+
+    NAECHST = "naechst"
+    UEBERNAECHST = "uebernaechst"
+    DIES = "dies"
+
+
+class _Tageszeit(StrEnum):
+    """A time of day („abends“, „am Morgen“), as the adverb says it."""
+
+    MORGENS = "morgens"
+    VORMITTAGS = "vormittags"
+    MITTAGS = "mittags"
+    NACHMITTAGS = "nachmittags"
+    ABENDS = "abends"
+    NACHTS = "nachts"
+
+
+_ARTEN = {art.value: art for art in _TokArt}
+
 
 # --------------------------------------------------------------------------
 # Vocabulary (keys are normalized: lower case, ä→ae, ö→oe, ü→ue, ß→ss)
@@ -54,24 +90,26 @@ _ORDNUNGSZAHLEN = {
 _MODIFIKATOREN = {
     stamm + endung: art
     for stamm, art in (
-        ("naechst", "naechst"), ("kommend", "naechst"),
-        ("uebernaechst", "uebernaechst"), ("dies", "dies"),
+        ("naechst", _Modifikator.NAECHST), ("kommend", _Modifikator.NAECHST),
+        ("uebernaechst", _Modifikator.UEBERNAECHST), ("dies", _Modifikator.DIES),
     )
     for endung in _ENDUNGEN
 }  # fmt: skip
-_WOCHEN_VERSATZ = {"dies": 0, "naechst": 1, "uebernaechst": 2}
+_WOCHEN_VERSATZ = {_Modifikator.DIES: 0, _Modifikator.NAECHST: 1, _Modifikator.UEBERNAECHST: 2}
 
 _TAGESZEIT_ADVERBIEN = {
-    "morgens": "morgens", "frueh": "morgens", "vormittags": "vormittags",
-    "mittags": "mittags", "nachmittags": "nachmittags", "abends": "abends",
-    "nachts": "nachts",
+    "morgens": _Tageszeit.MORGENS, "frueh": _Tageszeit.MORGENS,
+    "vormittags": _Tageszeit.VORMITTAGS, "mittags": _Tageszeit.MITTAGS,
+    "nachmittags": _Tageszeit.NACHMITTAGS, "abends": _Tageszeit.ABENDS,
+    "nachts": _Tageszeit.NACHTS,
 }  # fmt: skip
 # Nouns („Abend“) count only right after a date („Freitag Abend“) or after „am“,
 # so that a title like „Sommer Abend am Freitag“ keeps its word.
 _TAGESZEIT_NOMEN = {
-    "morgen": "morgens", "frueh": "morgens", "vormittag": "vormittags",
-    "mittag": "mittags", "nachmittag": "nachmittags", "abend": "abends",
-    "nacht": "nachts",
+    "morgen": _Tageszeit.MORGENS, "frueh": _Tageszeit.MORGENS,
+    "vormittag": _Tageszeit.VORMITTAGS, "mittag": _Tageszeit.MITTAGS,
+    "nachmittag": _Tageszeit.NACHMITTAGS, "abend": _Tageszeit.ABENDS,
+    "nacht": _Tageszeit.NACHTS,
 }  # fmt: skip
 
 _UHR = frozenset({"uhr", "h"})
@@ -119,7 +157,7 @@ _KOMPOSITUM_RE = re.compile(
 
 @dataclass(frozen=True)
 class _Tok:
-    art: str  # "zahl", "wort" or "zeichen"
+    art: _TokArt
     roh: str
     norm: str
     start: int
@@ -136,21 +174,23 @@ def _tokenisieren(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     vorher = -1
     for m in _TOKEN_RE.finditer(text):
-        art = m.lastgroup or "zeichen"
+        art = _ARTEN[m.lastgroup or "zeichen"]
         roh = m.group()
         dicht = m.start() == vorher
         vorher = m.end()
-        if art == "wort":
+        if art == _TokArt.WORT:
             norm = _falten(roh)
             k = _KOMPOSITUM_RE.fullmatch(norm)
             if k is not None:
                 # „Freitagabend“ = „Freitag Abend“; weekday names are ASCII, so
                 # the split position is the same in the raw text.
                 n = len(k.group(1))
-                toks.append(_Tok("wort", roh[:n], k.group(1), m.start(), m.start() + n, dicht))
-                toks.append(_Tok("wort", roh[n:], k.group(2), m.start() + n, m.end(), True))
+                toks.append(
+                    _Tok(_TokArt.WORT, roh[:n], k.group(1), m.start(), m.start() + n, dicht)
+                )
+                toks.append(_Tok(_TokArt.WORT, roh[n:], k.group(2), m.start() + n, m.end(), True))
                 continue
-        elif art == "zeichen":
+        elif art == _TokArt.ZEICHEN:
             norm = "-" if roh in _STRICHE else roh
         else:
             norm = roh
@@ -183,17 +223,22 @@ class _Leser:
 
     def _wort(self, k: int = 0) -> str | None:
         t = self._tok(k)
-        return t.norm if t is not None and t.art == "wort" else None
+        return t.norm if t is not None and t.art == _TokArt.WORT else None
 
     def _zahl(self, k: int = 0, *, dicht: bool = False) -> _Tok | None:
         t = self._tok(k)
-        if t is None or t.art != "zahl" or (dicht and not t.dicht):
+        if t is None or t.art != _TokArt.ZAHL or (dicht and not t.dicht):
             return None
         return t
 
     def _zeichen(self, k: int, zeichen: str, *, dicht: bool = False) -> bool:
         t = self._tok(k)
-        return t is not None and t.art == "zeichen" and t.norm == zeichen and (t.dicht or not dicht)
+        return (
+            t is not None
+            and t.art == _TokArt.ZEICHEN
+            and t.norm == zeichen
+            and (t.dicht or not dicht)
+        )
 
     def _text(self, von: int, bis: int) -> str:
         if bis <= von:

@@ -7,7 +7,7 @@ the time component of a group.
 from __future__ import annotations
 
 from om_bot.domain.dates.komponenten import _Zeit
-from om_bot.domain.dates.tokens import _GRENZWOERTER, _UHR, _ZAHLWOERTER, _Leser, _Tok
+from om_bot.domain.dates.tokens import _GRENZWOERTER, _UHR, _ZAHLWOERTER, _Leser, _Tok, _TokArt
 from om_bot.domain.dates.zeitraum import DatumFehler
 
 
@@ -21,7 +21,7 @@ class _ZeitLeser(_Leser):
         w = self._wort()
         if w in ("halb", "viertel", "dreiviertel"):
             return self._uhrzeit_umgangssprachlich(w or "")
-        if t.art == "zahl":
+        if t.art == _TokArt.ZAHL:
             return self._uhrzeit_ziffern(t, eingeleitet)
         if w in _ZAHLWOERTER:
             wert = _ZAHLWOERTER[w or ""]
@@ -96,7 +96,11 @@ class _ZeitLeser(_Leser):
 
     def _grenze(self, k: int) -> bool:
         t = self._tok(k)
-        return t is None or t.art == "zeichen" or (t.art == "wort" and t.norm in _GRENZWOERTER)
+        return (
+            t is None
+            or t.art == _TokArt.ZEICHEN
+            or (t.art == _TokArt.WORT and t.norm in _GRENZWOERTER)
+        )
 
     def _zeit_fertig(self, h: int, m: int, explizit: bool, laenge: int) -> _Zeit:
         text = self._text(self.i, self.i + laenge)
