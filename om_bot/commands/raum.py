@@ -5,40 +5,29 @@ and is where its commands default to that network – so linking is speaking for
 (docs/rechte.md): its coordinators, the Geschäftsstelle and admins link directly; a room's
 moderator may only *ask*, and the coordinators (by direct message) and the Geschäftsstelle room
 get the one-line command to confirm or refuse. Relinking a linked room needs the right on both
-networks. The state changes are `om_bot.services.verknuepfung`; every step is audited here.
+networks. Who may, the state changes, the audit and the commit are the use cases of
+`om_bot.services.verknuepfung`; this module parses the commands and words the answers.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from om_bot.chat.registry import Familie, UsageError
+from om_bot.chat.registry import Familie
 from om_bot.chat.router import Kontext
+from om_bot.commands.aufruf import aufruf
 from om_bot.commands.zustellung import an_geschaeftsstelle, an_netzwerk, an_personen
 from om_bot.domain.dates import datum_text
-from om_bot.domain.roles import MODERATOR_LEVEL, Rolle, Verweigert
+from om_bot.domain.roles import Rolle
 from om_bot.services import verknuepfung as vk
-from om_bot.services.register import finde_netzwerk, rollen_von
-from om_bot.storage.models import Netzwerk, Raum, Verknuepfung, VerknuepfungStatus
+from om_bot.storage.models import Raum, Verknuepfung, VerknuepfungStatus
 from om_bot.text.format import B, Code, I, Msg, Part
 from om_bot.text.messages import Reply
 
 familie = Familie("raum", "Räume mit Netzwerken verknüpfen", aliase=("räume", "verknüpfung"))
 
 
-class RaumVerweigert(Verweigert):
-    """A refusal with its own text (who may instead); the router audits it."""
-
-    def __init__(self, meldung: str, rolle: Rolle = Rolle.NETZWERK) -> None:
-        super().__init__(rolle)
-        self.args = (meldung,)
-
-
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _spricht_fuer(ctx: Kontext, netzwerk: Netzwerk) -> bool:
-    return ctx.dienste.rollen.darf(ctx.akteur, Rolle.NETZWERK, rollen_von(ctx.uow, netzwerk))
 
 
 def _raumname(raum: Raum) -> str:
@@ -47,43 +36,6 @@ def _raumname(raum: Raum) -> str:
 
 def _datum(ctx: Kontext, zeit: datetime | None) -> str:
     return datum_text(zeit, ctx.dienste.tz) if zeit is not None else "?"
-
-
-def _antrag(ctx: Kontext, nr: int) -> Verknuepfung:
-    antrag = ctx.uow.raeume.verknuepfung(nr)
-    if antrag is None or antrag.status is not VerknuepfungStatus.BEANTRAGT:
-        p = ctx.dienste.prefix
-        stand = f" (Stand: {antrag.status.value})" if antrag is not None else ""
-        raise UsageError(
-            f"Einen offenen Verknüpfungsantrag Nr. {nr} gibt es nicht{stand}. Es wurde nichts "
-            "geändert.",
-            usage=f"{p} netzwerk <Netzwerk> räume",
-            beispiel=f"{p} netzwerk Hamburg räume",
-        )
-    return antrag
-
-
-def _entscheidung_pruefen(ctx: Kontext, netzwerk: Netzwerk, was: str) -> None:
-    if not _spricht_fuer(ctx, netzwerk):
-        raise RaumVerweigert(
-            f"{was} dürfen nur die Koordination von {netzwerk.name}, die Geschäftsstelle und "
-            "Admins."
-        )
-
-
-def _audit(
-    ctx: Kontext,
-    aktion: str,
-    v: Verknuepfung,
-    vorher: dict[str, object] | None = None,
-) -> None:
-    ctx.audit(
-        aktion,
-        netzwerk_id=v.netzwerk_id,
-        objekt=v.room_id,
-        vorher=vorher,
-        nachher={"verknuepfung": v.id, "status": v.status.value, "netzwerk": v.netzwerk.name},
-    )
 
 
 def _verknuepft_melden(ctx: Kontext, v: Verknuepfung, raum_id: str) -> list[Reply]:
@@ -107,20 +59,8 @@ def _verknuepft_melden(ctx: Kontext, v: Verknuepfung, raum_id: str) -> list[Repl
     beispiele=("raum bestätigen 4",),
 )
 def raum_bestaetigen(ctx: Kontext, nr: int) -> list[Reply]:
-    antrag = _antrag(ctx, nr)
-    netzwerk = antrag.netzwerk
-    _entscheidung_pruefen(ctx, netzwerk, "Einen Verknüpfungsantrag bestätigen")
-    raum = antrag.raum
-    alt = raum.netzwerk
-    if alt is not None and alt.id != netzwerk.id:
-        raise UsageError(
-            f"Der Raum aus Antrag {nr} ist inzwischen mit {alt.name} verknüpft; umverknüpfen "
-            f"darf nur, wer für {alt.name} und {netzwerk.name} sprechen darf. Es wurde nichts "
-            "geändert.",
-        )
-    vk.verknuepfen(ctx.uow, raum, netzwerk, ctx.nachricht.sender, ctx.now(), antrag=antrag)
-    _audit(ctx, "raum_bestaetigt", antrag, vorher={"status": VerknuepfungStatus.BEANTRAGT.value})
-    ctx.uow.commit()
+    antrag = vk.antrag_bestaetigen(aufruf(ctx), nr)
+    netzwerk, raum = antrag.netzwerk, antrag.raum
     p = ctx.dienste.prefix
     antwort = Msg().line(
         f"Antrag {nr} bestätigt: {_raumname(raum)} ist jetzt mit ", B(netzwerk.name), " verknüpft."
@@ -148,12 +88,8 @@ def raum_bestaetigen(ctx: Kontext, nr: int) -> list[Reply]:
     beispiele=("raum ablehnen 4",),
 )
 def raum_ablehnen(ctx: Kontext, nr: int) -> list[Reply]:
-    antrag = _antrag(ctx, nr)
+    antrag = vk.antrag_ablehnen(aufruf(ctx), nr)
     netzwerk = antrag.netzwerk
-    _entscheidung_pruefen(ctx, netzwerk, "Einen Verknüpfungsantrag ablehnen")
-    vk.ablehnen(antrag, ctx.nachricht.sender, ctx.now())
-    _audit(ctx, "raum_abgelehnt", antrag, vorher={"status": VerknuepfungStatus.BEANTRAGT.value})
-    ctx.uow.commit()
     replies = [Msg().line(f"Antrag {nr} ({netzwerk.name}) ist abgelehnt.").reply()]
     if antrag.room_id != ctx.nachricht.room_id:
         replies.append(
@@ -174,20 +110,8 @@ def raum_ablehnen(ctx: Kontext, nr: int) -> list[Reply]:
     beispiele=("raum lösen 4",),
 )
 def raum_loesen_nr(ctx: Kontext, nr: int) -> list[Reply]:
-    v = ctx.uow.raeume.verknuepfung(nr)
-    p = ctx.dienste.prefix
-    if v is None or v.status is not VerknuepfungStatus.AKTIV:
-        raise UsageError(
-            f"Eine bestehende Verknüpfung Nr. {nr} gibt es nicht. Es wurde nichts geändert.",
-            usage=f"{p} netzwerk <Netzwerk> räume",
-            beispiel=f"{p} netzwerk Hamburg räume",
-        )
-    netzwerk = v.netzwerk
-    _entscheidung_pruefen(ctx, netzwerk, "Einen Raum aus der Ferne lösen")
-    raum = v.raum
-    vk.loesen(ctx.uow, raum, ctx.nachricht.sender, ctx.now())
-    _audit(ctx, "raum_geloest", v, vorher={"status": VerknuepfungStatus.AKTIV.value})
-    ctx.uow.commit()
+    v = vk.fern_loesen(aufruf(ctx), nr)
+    netzwerk, raum = v.netzwerk, v.raum
     replies = [
         Msg()
         .line(f"Verknüpfung {nr} ({_raumname(raum)} ↔ ", B(netzwerk.name), ") ist aufgehoben.")
@@ -212,24 +136,7 @@ def raum_loesen_nr(ctx: Kontext, nr: int) -> list[Reply]:
     beispiele=("raum lösen",),
 )
 def raum_loesen(ctx: Kontext) -> Reply:
-    raum = ctx.uow.raeume.get(ctx.nachricht.room_id)
-    if raum is None or raum.netzwerk is None:
-        raise UsageError(
-            "Dieser Raum ist mit keinem Netzwerk verknüpft.",
-            beispiel=f"{ctx.dienste.prefix} raum Hamburg",
-        )
-    netzwerk = raum.netzwerk
-    # Giving up the link takes no right away from anyone: the room's moderators may.
-    ctx.dienste.rollen.pruefe(ctx.akteur, Rolle.RAUM, rollen_von(ctx.uow, netzwerk))
-    ende = vk.loesen(ctx.uow, raum, ctx.nachricht.sender, ctx.now())
-    ctx.audit(
-        "raum_geloest",
-        netzwerk_id=netzwerk.id,
-        objekt=raum.room_id,
-        vorher={"netzwerk": netzwerk.name},
-        nachher={"verknuepfung": ende.id if ende else None, "status": "geloest"},
-    )
-    ctx.uow.commit()
+    netzwerk = vk.hier_loesen(aufruf(ctx))
     return Msg().line("Die Verknüpfung mit ", B(netzwerk.name), " ist aufgehoben.").reply()
 
 
@@ -275,47 +182,25 @@ def raum_zeigen(ctx: Kontext) -> Reply:
     beispiele=("raum Hamburg",),
 )
 def raum(ctx: Kontext, netzwerk: str) -> list[Reply]:
+    ergebnis = vk.raum_verknuepfen(aufruf(ctx), netzwerk)
+    if isinstance(ergebnis, vk.SchonVerknuepft):
+        return [
+            Msg()
+            .line("Dieser Raum ist schon mit ", B(ergebnis.netzwerk.name), " verknüpft.")
+            .reply()
+        ]
+    if isinstance(ergebnis, vk.Verknuepft):
+        v = ergebnis.verknuepfung
+        antwort = Msg().line("Dieser Raum ist jetzt mit ", B(v.netzwerk.name), " verknüpft.")
+        return [antwort.reply(), *_verknuepft_melden(ctx, v, ergebnis.raum.room_id)]
+    return _beantragt(ctx, ergebnis)
+
+
+def _beantragt(ctx: Kontext, ergebnis: vk.Beantragt) -> list[Reply]:
+    """A moderator asked: nothing is linked until the network or the Geschäftsstelle confirms."""
     p = ctx.dienste.prefix
-    ziel = finde_netzwerk(ctx.uow, netzwerk)
-    eintrag = ctx.uow.raeume.beigetreten(ctx.nachricht.room_id, ctx.now())
-    alt = eintrag.netzwerk
-    if alt is not None and alt.id == ziel.id:
-        return [Msg().line("Dieser Raum ist schon mit ", B(ziel.name), " verknüpft.").reply()]
-    darf_neu = _spricht_fuer(ctx, ziel)
-    darf_alt = alt is None or _spricht_fuer(ctx, alt)
-    if darf_neu and darf_alt:
-        v = vk.verknuepfen(ctx.uow, eintrag, ziel, ctx.nachricht.sender, ctx.now())
-        _audit(ctx, "raum_verknuepft", v, vorher={"netzwerk": alt.name if alt else None})
-        ctx.uow.commit()
-        antwort = Msg().line("Dieser Raum ist jetzt mit ", B(ziel.name), " verknüpft.")
-        return [antwort.reply(), *_verknuepft_melden(ctx, v, eintrag.room_id)]
-    if alt is not None:
-        fehlt = " und ".join(n.name for n, ok in ((alt, darf_alt), (ziel, darf_neu)) if not ok)
-        raise RaumVerweigert(
-            f"Dieser Raum ist mit {alt.name} verknüpft. Umverknüpfen darf nur, wer für "
-            f"{alt.name} und {ziel.name} sprechen darf (Koordination, Geschäftsstelle, Admins); "
-            f"Ihnen fehlt das Recht für {fehlt}."
-        )
-    if ctx.nachricht.is_direct:
-        # Everyone moderates their own direct chat: a request from there would let anyone
-        # ask every network's coordinators for anything.
-        raise RaumVerweigert(
-            f"Mit {ziel.name} verknüpfen dürfen nur dessen Koordination, die Geschäftsstelle und "
-            "Admins. Einen Direktchat kann niemand sonst beantragen – bitte im Gruppenraum des "
-            "Netzwerks als dessen Moderation."
-        )
-    if ctx.nachricht.sender_power_level < MODERATOR_LEVEL:
-        raise RaumVerweigert(
-            f"Mit {ziel.name} verknüpfen dürfen nur dessen Koordination, die Geschäftsstelle und "
-            "Admins; die Moderation des Raums kann es beantragen."
-        )
-    return _beantragen(ctx, eintrag, ziel, p)
-
-
-def _beantragen(ctx: Kontext, eintrag: Raum, ziel: Netzwerk, p: str) -> list[Reply]:
-    """A moderator asks: nothing is linked until the network or the Geschäftsstelle confirms."""
-    antrag, neu = vk.beantragen(ctx.uow, eintrag, ziel, ctx.nachricht.sender, ctx.now())
-    if not neu:
+    antrag, eintrag, ziel = ergebnis.antrag, ergebnis.raum, ergebnis.netzwerk
+    if not ergebnis.neu:
         return [
             Msg()
             .line(
@@ -325,9 +210,7 @@ def _beantragen(ctx: Kontext, eintrag: Raum, ziel: Netzwerk, p: str) -> list[Rep
             )
             .reply()
         ]
-    _audit(ctx, "raum_beantragt", antrag)
-    ctx.uow.commit()
-    koordination = rollen_von(ctx.uow, ziel).koordinatoren
+    koordination = ergebnis.koordination
     antwort = Msg().line(
         "Die Verknüpfung dieses Raums mit ",
         B(ziel.name),
@@ -372,10 +255,8 @@ def _beantragen(ctx: Kontext, eintrag: Raum, ziel: Netzwerk, p: str) -> list[Rep
 )
 def netzwerk_raeume(ctx: Kontext, netzwerk: str) -> Reply:
     p = ctx.dienste.prefix
-    n = finde_netzwerk(ctx.uow, netzwerk)
-    _entscheidung_pruefen(ctx, n, f"Die Räume von {n.name} sehen")
-    aktiv = ctx.uow.raeume.verknuepfungen(n.id, [VerknuepfungStatus.AKTIV])
-    offen = ctx.uow.raeume.verknuepfungen(n.id, [VerknuepfungStatus.BEANTRAGT])
+    ergebnis = vk.raeume(aufruf(ctx), netzwerk)
+    n, aktiv, offen = ergebnis.netzwerk, ergebnis.aktiv, ergebnis.offen
     msg = Msg(f"Räume von {n.name}")
     if not aktiv:
         msg.line("Kein Raum ist mit dem Netzwerk verknüpft.")
