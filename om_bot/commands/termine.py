@@ -11,23 +11,20 @@ region and the event belongs to the region's network if it has exactly one, othe
 the first word of the title when that is a kind („Netzwerktreffen …“, „Infostand …“), else a
 Veranstaltung; ``art:`` overrides it.
 
-Who may (`om_bot.domain.roles`): register for a network – its coordinators, the Geschäftsstelle,
-admins (`Rolle.NETZWERK`; moderating a linked room is not enough); without a network – the
-Geschäftsstelle and admins. Change or cancel – the network's coordinators, whoever registered
-the event, the Geschäftsstelle, admins.
-
-All writes go through `om_bot.services.terminverwaltung` (occurrences, clash marks, the change
-hook);
-the wording of warnings and notices is here.
+Who may, the invariants (no past date, at most 14 days long, at most ``horizont_tage`` ahead),
+the audit and the commit are the use cases' (`om_bot.services.termine`, on top of
+`om_bot.services.terminverwaltung`: occurrences, clash marks, the change hook); reading the input
+and the wording of answers, warnings and notices are here.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from om_bot.chat.registry import Familie, UsageError
@@ -43,24 +40,29 @@ from om_bot.domain.dates import (
     format_zeitraum,
     parse_when,
 )
+from om_bot.domain.fehler import kurz_genug
 from om_bot.domain.kalender import MIMETYPE, KalenderTermin, kalender
 from om_bot.domain.matching import fold
-from om_bot.domain.roles import Rolle, Verweigert
+from om_bot.domain.roles import Rolle
 from om_bot.domain.termine import (
     ART_WOERTER,
-    MAX_DAUER,
     SEED_000,
     SEED_001_TREFFEN,
     TerminArt,
+    TerminVergangen,
+    TerminZeitFehler,
+    TerminZuLang,
     art_aus_titel,
     feiertag_text,
     feiertage,
     laender_der_region,
     lies_art,
     naechste,
+    pruefe_zeitraum,
     tage,
     ueberlappende_regionen,
 )
+from om_bot.services import termine as svc
 from om_bot.services import terminverwaltung as tv
 from om_bot.services.register import finde_netzwerk, finde_region, rollen_von
 from om_bot.storage.models import Ansprache, Netzwerk, Region, Termin, TerminVorkommen
@@ -77,7 +79,6 @@ SYNTAX = "termin [<Art>] <Titel> <Datum> [in <Region>] [für <Netzwerk>] [art:<A
 BEISPIEL = "termin Netzwerktreffen am 12.03.2027 um 14:00 bis 16:00 in Hamburg"
 LISTE_MAX = 25
 EXPORT_RUECKBLICK = timedelta(days=90)
-MAX_TEXT = 200
 
 _OPTION_RE = re.compile(r"(?<!\S)(art|ort|titel)\s*:\s*", re.IGNORECASE)
 _REST_RE = re.compile(
@@ -94,19 +95,15 @@ _ARTEN_TEXT = ", ".join(
 )
 
 
-class TerminVerweigert(Verweigert):
-    """A refusal with its own text (who may instead); the router audits it."""
-
-    def __init__(self, meldung: str, rolle: Rolle = Rolle.NETZWERK) -> None:
-        super().__init__(rolle)
-        self.args = (meldung,)
-
-
 # --- small helpers -----------------------------------------------------------------------------
 
 
 def _p(ctx: Kontext) -> str:
     return ctx.dienste.prefix
+
+
+def _handelnde(ctx: Kontext) -> svc.Handelnde:
+    return svc.Handelnde(ctx.akteur, ctx.dienste.rollen, ctx.now(), ctx.dienste.termine)
 
 
 def _wann(start: datetime, ende: datetime, ganztaegig: bool, tz: ZoneInfo) -> str:
@@ -237,42 +234,42 @@ def _art(ctx: Kontext, text: str) -> TerminArt:
 
 
 def _laenge(text: str, was: str) -> str:
-    if len(text) > MAX_TEXT:
-        raise UsageError(
-            f"{was} ist zu lang ({len(text)} Zeichen, höchstens {MAX_TEXT}). Es wurde nichts "
-            "gespeichert."
-        )
-    return text
+    return kurz_genug(text, was)
+
+
+def _zeitfehler(ctx: Kontext, fehler: TerminZeitFehler, usage: str) -> UsageError:
+    """An invariant of the event's time (`pruefe_zeitraum`), with this command's example."""
+    p = _p(ctx)
+    if isinstance(fehler, TerminVergangen):
+        beispiel = f"{p} termin Netzwerktreffen nächsten Dienstag um 14 Uhr"
+    elif isinstance(fehler, TerminZuLang):
+        beispiel = f"{p} termin Aktionswoche vom 12. bis 16.04.2027"
+    else:
+        beispiel = f"{p} {BEISPIEL}"
+    return UsageError(fehler.meldung, usage=usage, beispiel=beispiel)
+
+
+@contextmanager
+def _im_wortlaut(ctx: Kontext, usage: str) -> Iterator[None]:
+    """The use cases' refusals and invariant errors in this command's words."""
+    try:
+        yield
+    except svc.OhneNetzwerkVerweigert as nein:
+        raise svc.TerminVerweigert(
+            f"{nein.args[0]} Für Ihr Netzwerk: im Raum des Netzwerks eintragen oder „für "
+            f"<Netzwerk>“ anhängen, z. B. „{_p(ctx)} {BEISPIEL} für OM-Netzwerk Hamburg“.",
+            Rolle.GESCHAEFTSSTELLE,
+        ) from None
+    except TerminZeitFehler as fehler:
+        raise _zeitfehler(ctx, fehler, usage) from None
 
 
 def _zeit_pruefen(ctx: Kontext, z: Zeitraum, usage: str) -> None:
-    """Refuse a past date, an over-long event and one beyond the horizon (nothing stored)."""
-    p = _p(ctx)
-    jetzt = ctx.now()
-    vorbei = z.end <= jetzt if z.ganztaegig else z.start < jetzt
-    if vorbei:
-        raise UsageError(
-            f"Der Termin ({format_zeitraum(z)}) liegt in der Vergangenheit. Es wurde nichts "
-            "gespeichert.",
-            usage=usage,
-            beispiel=f"{p} termin Netzwerktreffen nächsten Dienstag um 14 Uhr",
-        )
-    if z.end.astimezone(UTC) - z.start.astimezone(UTC) > MAX_DAUER:
-        raise UsageError(
-            f"Ein Termin darf höchstens {MAX_DAUER.days} Tage dauern ({format_zeitraum(z)}). "
-            "Längere Aktionen bitte als einzelne Termine eintragen. Es wurde nichts gespeichert.",
-            usage=usage,
-            beispiel=f"{p} termin Aktionswoche vom 12. bis 16.04.2027",
-        )
-    horizont = ctx.dienste.termine.horizont
-    if z.start > jetzt + horizont:
-        raise UsageError(
-            f"Termine kann ich höchstens {horizont.days} Tage im Voraus eintragen (bis "
-            f"{_datum(jetzt + horizont, ctx.dienste.tz)}); {format_zeitraum(z)} liegt "
-            "weiter weg. Es wurde nichts gespeichert.",
-            usage=usage,
-            beispiel=f"{p} {BEISPIEL}",
-        )
+    """Refuse a past date, an over-long event and one beyond the horizon (nothing stored) –
+    here already, so the answer names the first problem of the input; the use case checks
+    again."""
+    with _im_wortlaut(ctx, usage):
+        pruefe_zeitraum(z, ctx.now(), ctx.dienste.termine)
 
 
 # --- wording of clashes ------------------------------------------------------------------------
@@ -452,40 +449,7 @@ def _befehle(ctx: Kontext, termin: Termin) -> tuple[Part, ...]:
     )
 
 
-# --- permissions -----------------------------------------------------------------------------
-
-
-def _darf_eintragen(ctx: Kontext, netzwerk: Netzwerk | None) -> None:
-    rollen = ctx.dienste.rollen
-    if netzwerk is not None:
-        rollen.pruefe(ctx.akteur, Rolle.NETZWERK, rollen_von(ctx.uow, netzwerk), was=netzwerk.name)
-        return
-    if not rollen.darf(ctx.akteur, Rolle.GESCHAEFTSSTELLE):
-        raise TerminVerweigert(
-            "Termine ohne Netzwerk (der Geschäftsstelle oder eines Partners) tragen nur die "
-            "Geschäftsstelle und Admins ein. Für Ihr Netzwerk: im Raum des Netzwerks eintragen "
-            f"oder „für <Netzwerk>“ anhängen, z. B. „{_p(ctx)} {BEISPIEL} für OM-Netzwerk "
-            "Hamburg“.",
-            Rolle.GESCHAEFTSSTELLE,
-        )
-
-
-def _darf_aendern(ctx: Kontext, termin: Termin) -> None:
-    """Coordinators of the event's network, whoever registered it, Geschäftsstelle, admins."""
-    rollen = ctx.dienste.rollen
-    if ctx.nachricht.sender == termin.erstellt_von:
-        return
-    if rollen.darf(ctx.akteur, Rolle.GESCHAEFTSSTELLE):
-        return
-    if termin.netzwerk is not None and rollen.darf(
-        ctx.akteur, Rolle.NETZWERK, rollen_von(ctx.uow, termin.netzwerk)
-    ):
-        return
-    wer = f"die Koordination von {termin.netzwerk.name}, " if termin.netzwerk else ""
-    raise TerminVerweigert(
-        f"Termin Nr. {termin.id} ändern oder absagen dürfen nur {wer}wer ihn eingetragen hat, "
-        "die Geschäftsstelle und Admins."
-    )
+# --- looking up ------------------------------------------------------------------------------
 
 
 def _termin(ctx: Kontext, nr: int) -> Termin:
@@ -497,19 +461,6 @@ def _termin(ctx: Kontext, nr: int) -> Termin:
             beispiel=f"{_p(ctx)} termine Hamburg",
         )
     return termin
-
-
-def _audit_daten(termin: Termin) -> dict[str, object]:
-    return {
-        "titel": termin.titel,
-        "art": termin.art.value,
-        "start": termin.start.isoformat(),
-        "ende": termin.ende.isoformat(),
-        "rrule": termin.rrule,
-        "region_id": termin.region_id,
-        "netzwerk_id": termin.netzwerk_id,
-        "ort": termin.ort,
-    }
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -598,35 +549,13 @@ def termin(ctx: Kontext, text: str) -> list[Reply]:
     if region is None:
         assert netzwerk is not None
         region = netzwerk.region
-    _darf_eintragen(ctx, netzwerk)
-
-    neu = Termin(
-        titel=titel,
-        art=art,
-        netzwerk_id=netzwerk.id if netzwerk is not None else None,
-        region_id=region.id,
-        start=zeitraum.start,
-        ende=zeitraum.end,
-        ganztaegig=zeitraum.ganztaegig,
-        ohne_ende=zeitraum.ohne_ende,
-        rrule=zeitraum.rrule or "",
-        zeitzone=tz.key,
-        ort=ort,
-        raum_id=ctx.nachricht.room_id,
-        erstellt=jetzt,
-        erstellt_von=ctx.nachricht.sender,
-        geaendert=jetzt,
-        sequenz=0,
-    )
-    neu.netzwerk, neu.region = netzwerk, region
-    treffer = tv.anlegen(ctx.uow, neu, jetzt, regeln)
-    ctx.audit(
-        "termin_angelegt",
-        netzwerk_id=neu.netzwerk_id,
-        objekt=f"termin {neu.id}",
-        nachher={**_audit_daten(neu), "kollisionen": sorted(_nach_termin(treffer))},
-    )
-    ctx.uow.commit()
+    with _im_wortlaut(ctx, usage):
+        ergebnis = svc.eintragen(
+            ctx.uow,
+            _handelnde(ctx),
+            svc.NeuerTermin(titel, art, zeitraum, region, netzwerk, tz.key, ort),
+        )
+    neu, treffer = ergebnis.termin, ergebnis.kollisionen
 
     u = _umfeld(ctx)
     hinweise = _hinweise(ctx, neu, treffer, u, was="eingetragen", wer=_wer(neu))
@@ -691,12 +620,13 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
     p = _p(ctx)
     usage = f"{p} termin ändern <Nr> [<Titel>] [<Datum>] [in <Region>] [für <Netzwerk>] [art:…]"
     termin = _termin(ctx, nr)
-    _darf_aendern(ctx, termin)
-    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
-    if termin.abgesagt is not None:
-        raise UsageError(f"Termin Nr. {nr} ist abgesagt; ändern geht nicht mehr.", usage=usage)
-    if not termin.rrule and termin.ende <= jetzt:
-        raise UsageError(f"Termin Nr. {nr} ist schon vorbei; ändern geht nicht mehr.", usage=usage)
+    wer = _handelnde(ctx)
+    svc.darf_aendern(ctx.uow, wer, termin)
+    jetzt, tz, regeln = wer.jetzt, ctx.dienste.tz, wer.regeln
+    try:
+        svc.pruefe_aenderbar(termin, jetzt)
+    except svc.NichtAenderbar as fehler:
+        raise UsageError(fehler.meldung, usage=usage) from None
     haupt, optionen = _optionen(text)
     zeitraum: Zeitraum | None = None
     titel: str | None = None
@@ -722,41 +652,29 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
             "Was soll sich ändern?", usage=usage, beispiel=f"{p} termin ändern {nr} in Bremen"
         )
 
-    vorher_daten = _audit_daten(termin)
-    vorher_partner = {
-        k.anderes.termin_id for k in tv.kollisionen(ctx.uow, termin, regeln, ab=jetzt)
-    }
-    if netzwerk_text is not None:
-        netzwerk = _netzwerk(ctx, netzwerk_text, usage)
-        _darf_eintragen(ctx, netzwerk)
-        termin.netzwerk_id, termin.netzwerk = netzwerk.id, netzwerk
-    if region_text is not None:
-        region = _region(ctx, region_text, usage)
-        termin.region_id, termin.region = region.id, region
-    if titel is not None:
-        termin.titel = _laenge(" ".join(titel.split()), "Der Titel")
-    if "art" in optionen:
-        termin.art = _art(ctx, optionen["art"])
-    if "ort" in optionen:
-        termin.ort = _laenge(" ".join(optionen["ort"].split()), "Der Ort")
-    if zeitraum is not None:
-        _zeit_pruefen(ctx, zeitraum, usage)
-        termin.start, termin.ende = zeitraum.start, zeitraum.end
-        termin.ganztaegig, termin.ohne_ende = zeitraum.ganztaegig, zeitraum.ohne_ende
-        termin.rrule = zeitraum.rrule or ""
-    treffer = tv.aendern(ctx.uow, termin, jetzt, regeln)
-    ctx.audit(
-        "termin_geaendert",
-        netzwerk_id=termin.netzwerk_id,
-        objekt=f"termin {termin.id}",
-        vorher=vorher_daten,
-        nachher={**_audit_daten(termin), "kollisionen": sorted(_nach_termin(treffer))},
+    netzwerk = _netzwerk(ctx, netzwerk_text, usage) if netzwerk_text is not None else None
+    if netzwerk is not None:
+        svc.darf_eintragen(ctx.uow, wer, netzwerk)
+    aenderungen = svc.Aenderungen(
+        netzwerk=netzwerk,
+        region=_region(ctx, region_text, usage) if region_text is not None else None,
+        titel=_laenge(" ".join(titel.split()), "Der Titel") if titel is not None else None,
+        art=_art(ctx, optionen["art"]) if "art" in optionen else None,
+        ort=_laenge(" ".join(optionen["ort"].split()), "Der Ort") if "ort" in optionen else None,
+        zeitraum=zeitraum,
     )
-    ctx.uow.commit()
+    with _im_wortlaut(ctx, usage):
+        ergebnis = svc.aendern(ctx.uow, wer, termin, aenderungen)
+    treffer = ergebnis.kollisionen
     u = _umfeld(ctx)
-    neue = set(_nach_termin(treffer)) - vorher_partner
     hinweise = _hinweise(
-        ctx, termin, treffer, u, was="geändert", wer=_wer_handelt(ctx, termin), nur_neue=neue
+        ctx,
+        termin,
+        treffer,
+        u,
+        was="geändert",
+        wer=_wer_handelt(ctx, termin),
+        nur_neue=set(ergebnis.neue_partner),
     )
     msg = Msg(f"✏ Termin Nr. {termin.id} geändert: „{termin.titel}“")
     _details(msg, ctx, termin, u, _zeitraum_von(termin, tz))
@@ -780,8 +698,9 @@ def termin_absagen(ctx: Kontext, nr: int, datum: str | None) -> list[Reply]:
     p = _p(ctx)
     usage = f"{p} termin absagen <Nr> [<Datum>]"
     termin = _termin(ctx, nr)
-    _darf_aendern(ctx, termin)
-    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
+    wer = _handelnde(ctx)
+    svc.darf_aendern(ctx.uow, wer, termin)
+    jetzt, tz = wer.jetzt, ctx.dienste.tz
     if termin.abgesagt is not None:
         return [
             Msg()
@@ -799,7 +718,7 @@ def termin_absagen(ctx: Kontext, nr: int, datum: str | None) -> list[Reply]:
                 beispiel=f"{p} termin absagen {nr} am 13.04.2027",
             ) from None
         if termin.rrule:
-            return _vorkommen_absagen(ctx, termin, tag, u)
+            return _vorkommen_absagen(ctx, wer, termin, tag, u)
         if tag != termin.start.astimezone(tz).date():
             raise UsageError(
                 f"Termin Nr. {nr} ist am {_datum(termin.start, tz)}, nicht am "
@@ -807,37 +726,28 @@ def termin_absagen(ctx: Kontext, nr: int, datum: str | None) -> list[Reply]:
                 usage=usage,
                 beispiel=f"{p} termin absagen {nr}",
             )
-    if not termin.rrule and termin.ende <= jetzt:
-        raise UsageError(f"Termin Nr. {nr} ist schon vorbei; absagen geht nicht mehr.")
-    partner = tv.kollisionen(ctx.uow, termin, regeln, ab=jetzt)
-    anzahl = tv.absagen(ctx.uow, termin, jetzt, regeln)
-    ctx.audit(
-        "termin_abgesagt",
-        netzwerk_id=termin.netzwerk_id,
-        objekt=f"termin {termin.id}",
-        vorher=_audit_daten(termin),
-        nachher={"abgesagt": jetzt.isoformat(), "vorkommen": anzahl},
-    )
-    ctx.uow.commit()
+    # Over already: `NichtAenderbar` ("… ist schon vorbei; absagen geht nicht mehr.").
+    abgesagt = svc.absagen(ctx.uow, wer, termin)
+    anzahl = abgesagt.vorkommen
     was = f"die Serie „{termin.titel}“ (Nr. {nr})" if termin.rrule else _kurz(termin)
     msg = Msg().line(f"🚫 Abgesagt: {was}.")
     if termin.rrule:
         msg.line(f"{anzahl} künftige Termine fallen weg; vergangene bleiben im Verlauf.")
     replies = [msg.reply()]
-    wer = _wer_handelt(ctx, termin)
+    handelnd = _wer_handelt(ctx, termin)
     info = Msg().line(
-        f"🚫 {wer} hat {was} abgesagt",
+        f"🚫 {handelnd} hat {was} abgesagt",
         f" ({_wann(termin.start, termin.ende, termin.ganztaegig, tz)})."
         if not termin.rrule
         else ".",
     )
     replies += _an_netzwerk(ctx, termin, info)
     erledigt: dict[int, list[tv.Kollision]] = defaultdict(list)
-    for k in partner:
+    for k in abgesagt.frueher:
         erledigt[k.anderes.termin_id].append(k)
     for ks in erledigt.values():
         notiz = Msg().line(
-            f"✅ {wer} hat {was} abgesagt – die Terminüberschneidung mit Ihrem Termin ",
+            f"✅ {handelnd} hat {was} abgesagt – die Terminüberschneidung mit Ihrem Termin ",
             _kurz(ks[0].termin),
             " entfällt.",
         )
@@ -855,35 +765,24 @@ def _an_netzwerk(ctx: Kontext, termin: Termin, msg: Msg) -> list[Reply]:
     return [reply.to(r) for r in dict.fromkeys(raeume) if r and r != ctx.nachricht.room_id]
 
 
-def _vorkommen_absagen(ctx: Kontext, termin: Termin, tag: date, u: _Umfeld) -> list[Reply]:
+def _vorkommen_absagen(
+    ctx: Kontext, wer: svc.Handelnde, termin: Termin, tag: date, u: _Umfeld
+) -> list[Reply]:
     p = _p(ctx)
-    jetzt, tz = ctx.now(), u.tz
-    row = tv.vorkommen_am(ctx.uow, termin, tag)
-    if row is None or row.ende <= jetzt or row.abgesagt is not None:
-        if row is not None and row.abgesagt is not None:
-            grund = f"ist am {tag:%d.%m.%Y} schon abgesagt"
-        elif row is not None:
-            grund = f"ist am {tag:%d.%m.%Y} schon vorbei"
-        else:
-            grund = f"findet am {tag:%d.%m.%Y} nicht statt"
+    jetzt, tz = wer.jetzt, u.tz
+    try:
+        row = svc.vorkommen_absagen(ctx.uow, wer, termin, tag)
+    except svc.KeinVorkommen as fehler:
         kommende = naechste(termin, jetzt, 3, [a.tag for a in termin.ausnahmen])
         liste = "; ".join(_wann(s, e, termin.ganztaegig, tz) for s, e in kommende)
         raise UsageError(
-            f"Die Serie Nr. {termin.id} {grund}. Die nächsten Termine: {liste or 'keine'}. Es "
-            "wurde nichts abgesagt.",
+            f"Die Serie Nr. {termin.id} {fehler.grund}. Die nächsten Termine: {liste or 'keine'}. "
+            "Es wurde nichts abgesagt.",
             usage=f"{p} termin absagen <Nr> [<Datum>]",
             beispiel=f"{p} termin absagen {termin.id} am {kommende[0][0]:%d.%m.%Y}"
             if kommende
             else f"{p} termin absagen {termin.id}",
-        )
-    tv.vorkommen_absagen(ctx.uow, termin, row, jetzt, ctx.dienste.termine, von=ctx.nachricht.sender)
-    ctx.audit(
-        "termin_vorkommen_abgesagt",
-        netzwerk_id=termin.netzwerk_id,
-        objekt=f"termin {termin.id}",
-        nachher={"tag": tag.isoformat()},
-    )
-    ctx.uow.commit()
+        ) from None
     wann = _wann(row.start, row.ende, termin.ganztaegig, tz)
     kommende = naechste(termin, jetzt, 1, [a.tag for a in termin.ausnahmen])
     msg = Msg().line(f"🚫 Abgesagt: {_kurz(termin)} am {wann}. Die Serie läuft weiter.")

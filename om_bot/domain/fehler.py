@@ -16,3 +16,19 @@ class UsageError(ValueError):
         self.meldung = meldung
         self.usage = usage
         self.beispiel = beispiel
+
+
+# The longest free text a record keeps (an event's title or place, an institution, a person).
+MAX_TEXT = 200
+
+
+def kurz_genug(text: str, was: str, hoechstens: int = MAX_TEXT) -> str:
+    """`text` itself if it has at most `hoechstens` characters; otherwise a `UsageError` that
+    names `was` („Der Titel ist zu lang (230 Zeichen, höchstens 200). Es wurde nichts
+    gespeichert.“)."""
+    if len(text) > hoechstens:
+        raise UsageError(
+            f"{was} ist zu lang ({len(text)} Zeichen, höchstens {hoechstens}). Es wurde nichts "
+            "gespeichert."
+        )
+    return text

@@ -1,8 +1,8 @@
 """Events (Termine): kinds, occurrences of recurring events, clash rules and public holidays.
 
-Pure domain code – no database, no chat. The storage side (`om_bot.services.terminverwaltung`) and
-the
-chat commands (`om_bot/commands/termine.py`) build on these functions.
+Pure domain code – no database, no chat. The storage side (`om_bot.services.terminverwaltung`),
+the use cases (`om_bot.services.termine`) and the chat commands (`om_bot/commands/termine/`)
+build on these functions, and every stored event obeys `pruefe_zeitraum`.
 
 "Terminüberschneidungen von Veranstaltungen und Parallelansprachen von Ansprechpartnern und
 Institutionen in der Region sollten in jedem Fall vermieden werden." (seed 000)
@@ -50,6 +50,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
+from om_bot.domain.dates import Zeitraum, datum_text, format_zeitraum
+from om_bot.domain.fehler import UsageError
 from om_bot.domain.matching import fold
 from om_bot.domain.regions import innerhalb, umfassend
 
@@ -129,6 +131,55 @@ class Regeln:
     gleicher_tag: bool = True
     puffer: timedelta = timedelta(0)
     horizont: timedelta = timedelta(days=730)
+
+
+# --------------------------------------------------------------------------
+# Invariants of a stored event
+# --------------------------------------------------------------------------
+
+
+class TerminZeitFehler(UsageError):
+    """An event's time breaks an invariant (`pruefe_zeitraum`): nothing is stored. The message
+    is German and complete; a chat command adds its usage line and an example."""
+
+
+class TerminVergangen(TerminZeitFehler):
+    """The event lies in the past (an all-day one: it has ended)."""
+
+
+class TerminZuLang(TerminZeitFehler):
+    """The event lasts longer than `MAX_DAUER`."""
+
+
+class TerminZuWeit(TerminZeitFehler):
+    """The event begins beyond the horizon (``[termine] horizont_tage``)."""
+
+
+def pruefe_zeitraum(z: Zeitraum, jetzt: datetime, regeln: Regeln) -> None:
+    """Refuse a past date, an event longer than `MAX_DAUER` (the clash query looks back no
+    further) and one that begins beyond `regeln.horizont` (series are stored up to it).
+
+    The rule every stored event obeys: `om_bot.services.terminverwaltung.anlegen` and `aendern`
+    (when the time changes) check it, whoever calls them. Dates are named in the zone of `z`.
+    """
+    vorbei = z.end <= jetzt if z.ganztaegig else z.start < jetzt
+    if vorbei:
+        raise TerminVergangen(
+            f"Der Termin ({format_zeitraum(z)}) liegt in der Vergangenheit. Es wurde nichts "
+            "gespeichert."
+        )
+    if z.end.astimezone(UTC) - z.start.astimezone(UTC) > MAX_DAUER:
+        raise TerminZuLang(
+            f"Ein Termin darf höchstens {MAX_DAUER.days} Tage dauern ({format_zeitraum(z)}). "
+            "Längere Aktionen bitte als einzelne Termine eintragen. Es wurde nichts gespeichert."
+        )
+    horizont = regeln.horizont
+    if z.start > jetzt + horizont:
+        raise TerminZuWeit(
+            f"Termine kann ich höchstens {horizont.days} Tage im Voraus eintragen (bis "
+            f"{datum_text(jetzt + horizont, z.start.tzinfo)}); {format_zeitraum(z)} liegt "
+            "weiter weg. Es wurde nichts gespeichert."
+        )
 
 
 # --------------------------------------------------------------------------

@@ -1,22 +1,25 @@
 """Events in the database: stored occurrences, the clash query, the change hook, the readers.
 
 The seam between the pure rules of `om_bot.domain.termine` and the tables `termin`,
-`termin_vorkommen` and `termin_ausnahme`, like `om_bot.services.pruefung` is for the criteria. The
-chat
-commands (`om_bot/commands/termine.py`) call only these functions to write events, so the stored
-occurrences, the clash marks and the hook stay consistent:
+`termin_vorkommen` and `termin_ausnahme`, like `om_bot.services.pruefung` is for the criteria.
+The use cases (`om_bot.services.termine`: permissions, audit, commit) and every other writer
+(the benchmarks) call only these functions to write events, so the stored occurrences, the
+clash marks, the hook and the invariants stay consistent:
 
 * `anlegen`, `aendern`, `absagen`, `vorkommen_absagen` write an event and its occurrences (a
   series up to the horizon, ``[termine] horizont_tage``), find the clashes with one indexed
   query and keep the clash marks (`TerminVorkommen.kollision`) of both sides right.
+* `anlegen` and `aendern` (when the time changes) refuse an event in the past, longer than
+  `MAX_DAUER` or beyond the horizon (`om_bot.domain.termine.pruefe_zeitraum`): no caller can
+  store one.
 * `auffuellen` extends running series when the horizon moves on (called before every clash
   check and listing; the scheduler may call it too).
-* `termin_geaendert` is **the hook** every write ends with, inside the command's unit of work
+* `termin_geaendert` is **the hook** every write ends with, inside the caller's unit of work
   and before its commit: the place for reminders (issue 6) to (re)plan or cancel what belongs
   to an event.
 * `DatenbankTerminLeser` answers what the reminders
-(`om_bot.services.erinnerungsquellen.TerminLeser`)
-  and the criteria (`om_bot.services.pruefung.TreffenQuelle`, via `treffen`) read of the events.
+  (`om_bot.services.erinnerungsquellen.TerminLeser`) and the criteria
+  (`om_bot.services.pruefung.TreffenQuelle`, via `treffen`) read of the events.
 
 Occurrences that have ended are history: changes and cancellations leave them alone, so the
 meetings of the past still count for „tagt mindestens zweimal im Jahr“.
@@ -32,14 +35,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
+
 from om_bot.domain import erinnerungen
+from om_bot.domain.dates import Zeitraum
 from om_bot.domain.termine import (
     LANG_AB,
     MAX_DAUER,
     Regeln,
     TerminArt,
+    TerminZeitFehler,
     Zeitspanne,
     kollidiert,
+    pruefe_zeitraum,
     suchfenster,
     ueberlappende_regionen,
     vorkommen,
@@ -88,6 +96,36 @@ def termin_geaendert(
 
 def zone(termin: Termin) -> ZoneInfo:
     return ZoneInfo(termin.zeitzone)
+
+
+def zeitraum(termin: Termin) -> Zeitraum:
+    """The event's first occurrence (and rule) as a `Zeitraum` in its own zone."""
+    tz = zone(termin)
+    return Zeitraum(
+        termin.start.astimezone(tz),
+        termin.ende.astimezone(tz),
+        bool(termin.ganztaegig),
+        termin.rrule or None,
+        bool(termin.ohne_ende),
+    )
+
+
+def _pruefe(termin: Termin, jetzt: datetime, regeln: Regeln) -> None:
+    """The invariants of a stored event (`pruefe_zeitraum`), for whoever writes it."""
+    if termin.ende.astimezone(UTC) <= termin.start.astimezone(UTC):
+        raise TerminZeitFehler(
+            "Ein Termin muss nach seinem Beginn enden. Es wurde nichts gespeichert."
+        )
+    pruefe_zeitraum(zeitraum(termin), jetzt, regeln)
+
+
+_ZEITFELDER = ("start", "ende", "ganztaegig", "rrule")
+
+
+def _zeit_geaendert(termin: Termin) -> bool:
+    """Whether the event's time was set to something else in this unit of work."""
+    felder = inspect(termin).attrs
+    return any(felder[name].history.has_changes() for name in _ZEITFELDER)
 
 
 def _bauen(
@@ -274,7 +312,19 @@ def auffuellen(uow: UnitOfWork, jetzt: datetime, regeln: Regeln) -> int:
 
 
 def anlegen(uow: UnitOfWork, termin: Termin, jetzt: datetime, regeln: Regeln) -> list[Kollision]:
-    """Store a new event with its occurrences; its clashes (it is stored anyway, marked)."""
+    """Store a new event with its occurrences; its clashes (it is stored anyway, marked).
+
+    Raises `om_bot.domain.termine.TerminZeitFehler` (nothing added) for an event in the past,
+    longer than `MAX_DAUER` or beyond the horizon.
+    """
+    try:
+        _pruefe(termin, jetzt, regeln)
+    except TerminZeitFehler:
+        # Added by the caller already, it would go in with the next flush if the caller
+        # carried on.
+        if termin in uow.session:
+            uow.session.expunge(termin)
+        raise
     auffuellen(uow, jetzt, regeln)
     # Set before the INSERT, so it goes with it (no UPDATE right after).
     termin.expandiert_bis = jetzt + regeln.horizont if termin.rrule else None
@@ -293,8 +343,12 @@ def aendern(uow: UnitOfWork, termin: Termin, jetzt: datetime, regeln: Regeln) ->
     """Rewrite the occurrences of `termin` after its fields were changed; its clashes now.
 
     Occurrences that have ended stay as they were; the clash marks of events that clashed
-    with the old times are recomputed.
+    with the old times are recomputed. A new time must obey the invariants of `anlegen`
+    (`TerminZeitFehler` otherwise); an unchanged one (a series that began long ago, an event
+    running now) is left as it is.
     """
+    if _zeit_geaendert(termin):
+        _pruefe(termin, jetzt, regeln)
     auffuellen(uow, jetzt, regeln)
     alte = uow.termine.vorkommen_von(termin.id, jetzt)
     frueher = _partner(uow, termin, alte, regeln)
