@@ -15,31 +15,27 @@ from pydantic import ValidationError
 
 from om_bot.chat.registry import Familie, UsageError
 from om_bot.chat.router import Kontext
+from om_bot.commands.aufruf import aufruf
 from om_bot.domain.anerkennung import (
     NAECHSTE,
     SCHRITT,
     UebergangFehler,
     braucht_grund,
-    pruefe_uebergang,
     schritt_text,
     status_aus_text,
 )
 from om_bot.domain.audit import STATUS_AKTIONEN, VERTRAULICHE_PRAEFIXE, AuditAktion
 from om_bot.domain.dates import datum_text
 from om_bot.domain.kriterien import (
-    NetzwerkStand,
     jahre_spaeter,
-    katalog,
-    konflikte,
-    ueberschneidungen,
 )
 from om_bot.domain.matching import fold, meinten_sie, suggest
 from om_bot.domain.netzwerk import Art, Dach, KontaktRolle, MitgliedTyp, Status
 from om_bot.domain.roles import Rolle
-from om_bot.services.importer import KontaktDaten
-from om_bot.services.pruefung import stand, umfeld_fuer
+from om_bot.services import register_pflege as pflege
 from om_bot.services.register import ART_TEXT, STATUS_TEXT, finde_netzwerk, finde_region, rollen_von
-from om_bot.storage.models import AuditEintrag, Kontakt, Mitglied, Netzwerk, Region
+from om_bot.services.register_daten import MAX_NAME, KontaktDaten
+from om_bot.storage.models import AuditEintrag, Netzwerk, Region
 from om_bot.text.format import B, Code, I, Msg, Part
 from om_bot.text.messages import Reply
 
@@ -50,9 +46,6 @@ familie = Familie(
 )
 
 GS = Rolle.GESCHAEFTSSTELLE
-MAX_NAME = 200
-MAX_TEXT = 2000
-MAX_GRUND = 500
 
 
 # --- helpers shared with om_bot/commands/kriterien.py
@@ -85,21 +78,13 @@ def _befehl(ctx: Kontext, netzwerk: Netzwerk, rest: str) -> Code:
     return Code(f"{ctx.dienste.prefix} netzwerk {netzwerk.name} {rest}")
 
 
-def _text(wert: str, was: str, laenge: int) -> str:
-    wert = " ".join(wert.split())
-    if not wert:
-        raise UsageError(f"{was} fehlt.")
-    if len(wert) > laenge:
-        raise UsageError(f"{was} ist zu lang ({len(wert)} Zeichen, höchstens {laenge}).")
-    return wert
-
-
 _DATUM_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
 _DATUM_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 def lies_datum(text: str, heute: date, beispiel: str) -> date:
-    """A past or today's date as people type it: 12.03.2026, 12.3.26, 2026-03-12, heute."""
+    """A date as people type it: 12.03.2026, 12.3.26, 2026-03-12, heute, gestern (whether it
+    may be entered is `register_pflege.pruefe_datum`)."""
     roh = text.strip()
     wort = fold(roh).removeprefix("am ").strip()
     if wort == "heute":
@@ -118,18 +103,9 @@ def lies_datum(text: str, heute: date, beispiel: str) -> date:
             beispiel=beispiel,
         )
     try:
-        gefunden = date(jahr, monat, tag)
+        return date(jahr, monat, tag)
     except ValueError:
         raise UsageError(f"Den {roh} gibt es nicht.", beispiel=beispiel) from None
-    if gefunden > heute:
-        raise UsageError(
-            f"Der {datum_text(gefunden)} liegt in der Zukunft; eingetragen wird nur, was "
-            "schon war.",
-            beispiel=beispiel,
-        )
-    if gefunden.year < 2000:
-        raise UsageError(f"Der {datum_text(gefunden)} ist zu weit zurück.", beispiel=beispiel)
-    return gefunden
 
 
 # --- anlegen ---------------------------------------------------------------------------------
@@ -166,10 +142,6 @@ def _region_und_name(ctx: Kontext, name: str, region: str) -> tuple[str, Region]
         ) from None
 
 
-def _ein_netzwerk_regel() -> str:
-    return katalog().zur_pruefung("ein_netzwerk_pro_region").text
-
-
 def _anlegen(
     ctx: Kontext,
     *,
@@ -180,7 +152,6 @@ def _anlegen(
     teilnetz: bool,
 ) -> Reply:
     p = ctx.dienste.prefix
-    uow = ctx.uow
     art = Art.FACHGRUPPE if thema else Art.REGIONAL
     if not region:
         if art is Art.REGIONAL:
@@ -192,73 +163,23 @@ def _anlegen(
             )
         region = "Deutschland"
     name, ort = _region_und_name(ctx, name, region)
-    name = _text(name, "Der Name", MAX_NAME)
+    name = pflege.text(name, "Der Name", MAX_NAME)
     gewaehlt = _dach(ctx, dach)
-    thema_text = _text(thema, "Das Thema", MAX_NAME) if thema else ""
-    vorhanden = uow.netzwerke.nach_schluessel(fold(name))
-    if vorhanden is not None:
-        raise UsageError(
-            f"Ein Netzwerk „{vorhanden.name}“ gibt es schon ({vorhanden.region.name}, "
-            f"{STATUS_TEXT[vorhanden.status]}).",
-            beispiel=f"{p} netzwerk {vorhanden.name}",
-        )
-    staende, umfeld = umfeld_fuer(uow, heute(ctx))
-    kandidat = NetzwerkStand(
-        id=0,
+    angelegt = pflege.netzwerk_anlegen(
+        aufruf(ctx),
         name=name,
-        region_id=ort.id,
-        region=ort.name,
+        region=ort,
         dach=gewaehlt,
-        art=art,
-        thema=thema_text,
+        thema=thema or "",
+        teilnetz=teilnetz,
+        heute=heute(ctx),
     )
-    streit = konflikte(kandidat, staende, umfeld.kanten)
-    if streit and not teilnetz:
-        namen = ", ".join(f"„{o.name}“ ({o.region}, {STATUS_TEXT[o.status]})" for o in streit)
-        gebiet = f"zum Thema „{thema_text}“" if thema_text else f"für {ort.name}"
-        raise UsageError(
-            f"Abgelehnt: {gebiet} gibt es schon {namen}. Beschluss des Plenums: „"
-            f"{_ein_netzwerk_regel()}“ Ist das Nebeneinander im Konsens vereinbart (ein kleineres "
-            "Netzwerk innerhalb einer größeren Region bzw. eines größeren Fachgebiets), "
-            "„teilnetz“ ans Ende setzen.",
-            usage=f"{p} netzwerk anlegen <Name> in <Region> … teilnetz",
-            beispiel=f"{p} netzwerk anlegen {name} in {ort.name}"
-            + (f" dach {gewaehlt.value}" if gewaehlt is not Dach.OM else "")
-            + (f" fachgruppe {thema_text}" if thema_text else "")
-            + " teilnetz",
-        )
-    neben = ueberschneidungen(kandidat, staende, umfeld.kanten) if teilnetz else []
-    netzwerk = Netzwerk(
-        name=name,
-        schluessel=fold(name),
-        region_id=ort.id,
-        dach=gewaehlt,
-        art=art,
-        thema=thema_text,
-        status=Status.BEANTRAGT,
-        teilnetz=bool(neben),
-    )
-    uow.netzwerke.add(netzwerk)
-    uow.flush()
-    ctx.audit(
-        AuditAktion.NETZWERK_ANGELEGT,
-        netzwerk_id=netzwerk.id,
-        objekt=name,
-        nachher={
-            "name": name,
-            "region": ort.name,
-            "dach": gewaehlt.value,
-            "art": art.value,
-            "thema": thema_text,
-            "status": Status.BEANTRAGT.value,
-            "teilnetz": bool(neben),
-        },
-    )
-    uow.commit()
+    netzwerk, neben = angelegt.netzwerk, angelegt.neben
+    thema_text = netzwerk.thema
     msg = Msg().line(
         "✅ Angelegt: ",
         B(name),
-        f" – {gewaehlt.value} · {ART_TEXT[art]}"
+        f" – {gewaehlt.value} · {ART_TEXT[netzwerk.art]}"
         + (f" ({thema_text})" if thema_text else "")
         + f" · {ort.name} · Status: beantragt ({SCHRITT[Status.BEANTRAGT]}).",
     )
@@ -376,10 +297,9 @@ def status_aendern(ctx: Kontext, netzwerk: str, status: str, grund: str | None) 
             usage=f"{p} netzwerk <Netzwerk> status <Status> [Grund]",
             beispiel=f"{p} netzwerk {n.name} status {NAECHSTE[n.status][0].value}",
         )
-    grund = _text(grund, "Der Grund", MAX_GRUND) if grund else None
     vorher = n.status
     try:
-        pruefe_uebergang(vorher, nach, grund)
+        wechsel = pflege.status_aendern(aufruf(ctx), n, nach, grund, heute(ctx))
     except UebergangFehler as fehler:
         erlaubt = ", ".join(f"„{s.value}“ ({schritt_text(vorher, s)})" for s in fehler.erlaubt)
         ziel = fehler.erlaubt[0]
@@ -389,15 +309,7 @@ def status_aendern(ctx: Kontext, netzwerk: str, status: str, grund: str | None) 
             beispiel=f"{p} netzwerk {n.name} status {ziel.value}"
             + (" <Grund>" if braucht_grund(vorher, ziel) else ""),
         ) from None
-    n.status = nach
-    ctx.audit(
-        AuditAktion.STATUS_GEAENDERT,
-        netzwerk_id=n.id,
-        objekt=n.name,
-        vorher={"status": vorher.value},
-        nachher={"status": nach.value} | ({"grund": grund} if grund else {}),
-    )
-    ctx.uow.commit()
+    grund = wechsel.grund
     zeit = ctx.now().astimezone(ctx.dienste.tz)
     msg = Msg().line(
         B(n.name), f": {vorher.value} → ", B(nach.value), f" ({schritt_text(vorher, nach)})."
@@ -412,15 +324,12 @@ def status_aendern(ctx: Kontext, netzwerk: str, status: str, grund: str | None) 
             " / ",
             _befehl(ctx, n, "vorgehen <Text>"),
         )
-    if nach is Status.ANERKANNT:
-        staende, umfeld = umfeld_fuer(ctx.uow, heute(ctx))
-        streit = konflikte(stand(n), staende, umfeld.kanten)
-        if streit:
-            msg.line(
-                "⚠ Achtung, Regel „ein Netzwerk je Region/Thema“: überschneidet sich mit ",
-                ", ".join(o.name for o in streit),
-                ".",
-            )
+    if wechsel.streit:
+        msg.line(
+            "⚠ Achtung, Regel „ein Netzwerk je Region/Thema“: überschneidet sich mit ",
+            ", ".join(o.name for o in wechsel.streit),
+            ".",
+        )
     msg.line("Nächste mögliche Schritte:")
     _schritte(ctx, msg, n)
     return msg.reply()
@@ -450,21 +359,10 @@ def status_zeigen(ctx: Kontext, netzwerk: str) -> Reply:
 # --- the application: goals and approach ---------------------------------------------------
 
 
-def _antrag(ctx: Kontext, netzwerk: str, feld: str, titel: str, text: str) -> Reply:
+def _antrag(ctx: Kontext, netzwerk: str, feld: pflege.Antragsfeld, titel: str, text: str) -> Reply:
     n = finde_netzwerk(ctx.uow, netzwerk)
-    neu = _text(text, titel, MAX_TEXT)
-    alt = str(getattr(n, feld))
-    if alt == neu:
+    if not pflege.antrag_eintragen(aufruf(ctx), n, feld, text, titel):
         return Msg().line(f"{titel} von ", B(n.name), " sind schon so eingetragen.").reply()
-    setattr(n, feld, neu)
-    ctx.audit(
-        AuditAktion.ANTRAG_GEAENDERT,
-        netzwerk_id=n.id,
-        objekt=n.name,
-        vorher={feld: alt},
-        nachher={feld: neu},
-    )
-    ctx.uow.commit()
     return Msg().line(f"✅ {titel} von ", B(n.name), " eingetragen.").reply()
 
 
@@ -540,35 +438,16 @@ def mitglied(ctx: Kontext, netzwerk: str, organisation: str, typ: str) -> Reply:
             beispiel=f"{ctx.dienste.prefix} netzwerk {n.name} mitglied {organisation} als "
             "intermediär",
         )
-    name = _text(organisation, "Der Name der Organisation", MAX_NAME)
-    vorhanden = next((m for m in n.mitglieder if fold(m.name) == fold(name)), None)
-    if vorhanden is not None and vorhanden.typ is gewaehlt:
+    gesetzt = pflege.partner_setzen(aufruf(ctx), n, organisation, gewaehlt)
+    m, alt = gesetzt.mitglied, gesetzt.vorher
+    if alt is gewaehlt:
         return (
-            Msg()
-            .line(B(vorhanden.name), " ist schon als ", _TYP_TEXT[gewaehlt], " eingetragen.")
-            .reply()
+            Msg().line(B(m.name), " ist schon als ", _TYP_TEXT[gewaehlt], " eingetragen.").reply()
         )
-    if vorhanden is not None:
-        alt = vorhanden.typ
-        vorhanden.typ = gewaehlt
-        ctx.audit(
-            AuditAktion.MITGLIED_GEAENDERT,
-            netzwerk_id=n.id,
-            objekt=vorhanden.name,
-            vorher={"name": vorhanden.name, "typ": alt.value},
-            nachher={"name": vorhanden.name, "typ": gewaehlt.value},
-        )
-        text = f"{vorhanden.name}: {_TYP_TEXT[alt]} → {_TYP_TEXT[gewaehlt]}."
+    if alt is not None:
+        text = f"{m.name}: {_TYP_TEXT[alt]} → {_TYP_TEXT[gewaehlt]}."
     else:
-        n.mitglieder.append(Mitglied(name=name, typ=gewaehlt))
-        ctx.audit(
-            AuditAktion.MITGLIED_HINZUGEFUEGT,
-            netzwerk_id=n.id,
-            objekt=name,
-            nachher={"name": name, "typ": gewaehlt.value},
-        )
-        text = f"{name} ist jetzt Partner ({_TYP_TEXT[gewaehlt]})."
-    ctx.uow.commit()
+        text = f"{m.name} ist jetzt Partner ({_TYP_TEXT[gewaehlt]})."
     return Msg().line("✅ ", B(n.name), ": ", text).line(_partner_stand(n)).reply()
 
 
@@ -580,21 +459,7 @@ def mitglied(ctx: Kontext, netzwerk: str, organisation: str, typ: str) -> Reply:
 )
 def mitglied_entfernen(ctx: Kontext, netzwerk: str, organisation: str) -> Reply:
     n = finde_netzwerk(ctx.uow, netzwerk)
-    weg = next((m for m in n.mitglieder if fold(m.name) == fold(organisation)), None)
-    if weg is None:
-        raise UsageError(
-            f"„{organisation[:80]}“ ist kein Partner von {n.name}. "
-            + meinten_sie(suggest(organisation, [m.name for m in n.mitglieder])),
-            beispiel=f"{ctx.dienste.prefix} netzwerk {n.name} status",
-        )
-    n.mitglieder.remove(weg)
-    ctx.audit(
-        AuditAktion.MITGLIED_ENTFERNT,
-        netzwerk_id=n.id,
-        objekt=weg.name,
-        vorher={"name": weg.name, "typ": weg.typ.value},
-    )
-    ctx.uow.commit()
+    weg = pflege.partner_austragen(aufruf(ctx), n, organisation)
     msg = Msg().line("✅ ", B(n.name), f": {weg.name} ist kein Partner mehr.")
     msg.line(_partner_stand(n))
     if any(fold(k.organisation) == fold(weg.name) for k in n.kontakte):
@@ -628,7 +493,7 @@ def _kontakt_daten(ctx: Kontext, n: Netzwerk, rolle: KontaktRolle, angaben: str)
         raise UsageError(
             "Zuerst kommt der Name der Person, dann die Organisation.", beispiel=beispiel
         )
-    werte: dict[str, Any] = {"rolle": rolle, "name": _text(teile[0], "Der Name", MAX_NAME)}
+    werte: dict[str, Any] = {"rolle": rolle, "name": pflege.text(teile[0], "Der Name", MAX_NAME)}
     for teil in teile[1:]:
         key = fold(teil)
         if key in _NICHT_OEFFENTLICH:
@@ -636,11 +501,11 @@ def _kontakt_daten(ctx: Kontext, n: Netzwerk, rolle: KontaktRolle, angaben: str)
         elif key == "oeffentlich":
             werte["oeffentlich"] = True
         elif teil.startswith("@"):
-            werte["matrix"] = _text(teil, "Die Matrix-ID", 255)
+            werte["matrix"] = pflege.text(teil, "Die Matrix-ID", 255)
         elif "@" in teil:
-            werte["email"] = _text(teil, "Die E-Mail-Adresse", 254)
+            werte["email"] = pflege.text(teil, "Die E-Mail-Adresse", 254)
         elif "organisation" not in werte:
-            werte["organisation"] = _text(teil, "Der Name der Organisation", MAX_NAME)
+            werte["organisation"] = pflege.text(teil, "Der Name der Organisation", MAX_NAME)
         else:
             raise UsageError(
                 f"„{teil[:60]}“ verstehe ich nicht: nach Name und Organisation kommen nur "
@@ -655,17 +520,6 @@ def _kontakt_daten(ctx: Kontext, n: Netzwerk, rolle: KontaktRolle, angaben: str)
     return daten
 
 
-def _kontakt_protokoll(k: Kontakt | KontaktDaten) -> dict[str, Any]:
-    return {
-        "rolle": k.rolle.value,
-        "name": k.name,
-        "organisation": k.organisation,
-        "email": k.email,
-        "matrix": k.matrix,
-        "oeffentlich": k.oeffentlich,
-    }
-
-
 @familie.befehl(
     "netzwerk <netzwerk> kontakt entfernen|löschen|austragen <person>",
     hilfe="Eine Ansprechperson austragen (in allen ihren Rollen)",
@@ -674,22 +528,7 @@ def _kontakt_protokoll(k: Kontakt | KontaktDaten) -> dict[str, Any]:
 )
 def kontakt_entfernen(ctx: Kontext, netzwerk: str, person: str) -> Reply:
     n = finde_netzwerk(ctx.uow, netzwerk)
-    weg = [k for k in n.kontakte if fold(k.name) == fold(person)]
-    if not weg:
-        raise UsageError(
-            f"„{person[:80]}“ ist keine Ansprechperson von {n.name}. "
-            + meinten_sie(suggest(person, [k.name for k in n.kontakte])),
-            beispiel=f"{ctx.dienste.prefix} netzwerk {n.name} kontakt entfernen <Name>",
-        )
-    for k in weg:
-        n.kontakte.remove(k)
-        ctx.audit(
-            AuditAktion.KONTAKT_ENTFERNT,
-            netzwerk_id=n.id,
-            objekt=f"{k.rolle.value}: {k.name}",
-            vorher=_kontakt_protokoll(k),
-        )
-    ctx.uow.commit()
+    weg = pflege.kontakt_austragen(aufruf(ctx), n, person)
     rollen = " und ".join(k.rolle.value for k in weg)
     return Msg().line("✅ ", B(n.name), f": {weg[0].name} ist nicht mehr {rollen}.").reply()
 
@@ -721,25 +560,7 @@ def kontakt(ctx: Kontext, netzwerk: str, rolle: str, angaben: str) -> Reply:
             "Erika Musterfrau, IHK Lüneburg-Wolfsburg",
         )
     daten = _kontakt_daten(ctx, n, gewaehlt, angaben)
-    vorhanden = next(
-        (k for k in n.kontakte if k.rolle is gewaehlt and fold(k.name) == fold(daten.name)), None
-    )
-    if vorhanden is not None:
-        alt = _kontakt_protokoll(vorhanden)
-        for feld in ("name", "organisation", "email", "matrix", "oeffentlich"):
-            setattr(vorhanden, feld, getattr(daten, feld))
-        aktion, vorher = AuditAktion.KONTAKT_GEAENDERT, alt
-    else:
-        n.kontakte.append(Kontakt(**daten.model_dump()))
-        aktion, vorher = AuditAktion.KONTAKT_HINZUGEFUEGT, None
-    ctx.audit(
-        aktion,
-        netzwerk_id=n.id,
-        objekt=f"{gewaehlt.value}: {daten.name}",
-        vorher=vorher,
-        nachher=_kontakt_protokoll(daten),
-    )
-    ctx.uow.commit()
+    pflege.kontakt_setzen(aufruf(ctx), n, daten)
     msg = Msg().line(
         "✅ ",
         B(n.name),
@@ -764,22 +585,8 @@ def kontakt(ctx: Kontext, netzwerk: str, rolle: str, angaben: str) -> Reply:
 # --- dates and yes/no facts of the record ----------------------------------------------------
 
 
-def _datum_setzen(
-    ctx: Kontext, netzwerk: str, text: str, *, feld: str, aktion: AuditAktion, wort: str
-) -> tuple[Netzwerk, date, date | None]:
-    n = finde_netzwerk(ctx.uow, netzwerk)
-    neu = lies_datum(text, heute(ctx), f"{ctx.dienste.prefix} netzwerk {n.name} {wort} 12.03.2026")
-    alt: date | None = getattr(n, feld)
-    setattr(n, feld, neu)
-    ctx.audit(
-        aktion,
-        netzwerk_id=n.id,
-        objekt=n.name,
-        vorher={"datum": alt.isoformat() if alt else None},
-        nachher={"datum": neu.isoformat()},
-    )
-    ctx.uow.commit()
-    return n, neu, alt
+def _datum_beispiel(ctx: Kontext, n: Netzwerk, wort: str) -> str:
+    return f"{ctx.dienste.prefix} netzwerk {n.name} {wort} 12.03.2026"
 
 
 def _vorher(alt: date | None, neu: date) -> str:
@@ -800,14 +607,10 @@ def _vorher(alt: date | None, neu: date) -> str:
     beispiele=("netzwerk Hamburg bericht 12.03.2026", "netzwerk Hamburg bericht heute"),
 )
 def bericht(ctx: Kontext, netzwerk: str, datum: str) -> Reply:
-    n, neu, alt = _datum_setzen(
-        ctx,
-        netzwerk,
-        datum,
-        feld="letzter_bericht",
-        aktion=AuditAktion.BERICHT_EINGETRAGEN,
-        wort="bericht",
-    )
+    n = finde_netzwerk(ctx.uow, netzwerk)
+    beispiel = _datum_beispiel(ctx, n, "bericht")
+    neu = lies_datum(datum, heute(ctx), beispiel)
+    alt = pflege.bericht_eintragen(aufruf(ctx), n, neu, heute(ctx), beispiel)
     return (
         Msg()
         .line(
@@ -828,14 +631,10 @@ def bericht(ctx: Kontext, netzwerk: str, datum: str) -> Reply:
     beispiele=("netzwerk Hamburg selbsterklärung 01.06.2026",),
 )
 def selbsterklaerung(ctx: Kontext, netzwerk: str, datum: str) -> Reply:
-    n, neu, alt = _datum_setzen(
-        ctx,
-        netzwerk,
-        datum,
-        feld="letzte_selbsterklaerung",
-        aktion=AuditAktion.SELBSTERKLAERUNG_EINGETRAGEN,
-        wort="selbsterklärung",
-    )
+    n = finde_netzwerk(ctx.uow, netzwerk)
+    beispiel = _datum_beispiel(ctx, n, "selbsterklärung")
+    neu = lies_datum(datum, heute(ctx), beispiel)
+    alt = pflege.selbsterklaerung_eintragen(aufruf(ctx), n, neu, heute(ctx), beispiel)
     return (
         Msg()
         .line("✅ ", B(n.name), f": Selbsterklärung vom {datum_text(neu)}{_vorher(alt, neu)}.")
@@ -858,7 +657,7 @@ _JA_NEIN = {
 }
 
 
-def _angabe(ctx: Kontext, netzwerk: str, feld: str, wert: str) -> Reply:
+def _angabe(ctx: Kontext, netzwerk: str, feld: pflege.Angabefeld, wert: str) -> Reply:
     n = finde_netzwerk(ctx.uow, netzwerk)
     if fold(wert) not in _JA_NEIN:
         raise UsageError(
@@ -866,19 +665,10 @@ def _angabe(ctx: Kontext, netzwerk: str, feld: str, wert: str) -> Reply:
             beispiel=f"{ctx.dienste.prefix} netzwerk {n.name} {feld} ja",
         )
     neu = _JA_NEIN[fold(wert)]
-    alt: bool | None = getattr(n, feld)
+    alt = pflege.angabe_setzen(aufruf(ctx), n, feld, neu)
     text = {True: "ja", False: "nein", None: "unbekannt"}
     if alt is neu:
         return Msg().line(B(n.name), f": „{feld}“ ist schon {text[neu]}.").reply()
-    setattr(n, feld, neu)
-    ctx.audit(
-        AuditAktion.ANGABE_GEAENDERT,
-        netzwerk_id=n.id,
-        objekt=n.name,
-        vorher={feld: alt},
-        nachher={feld: neu},
-    )
-    ctx.uow.commit()
     return Msg().line("✅ ", B(n.name), f": {feld} {text[alt]} → {text[neu]}.").reply()
 
 

@@ -12,7 +12,8 @@ Leitungskreis, the AG Transfer or the Plenum sends it back, e.g. the Plenum vote
 and a revoked network may apply anew (`entzogen → beantragt`; the seeds do not forbid it and a
 new application goes through the whole procedure again). Revoking and sending back need a
 reason.
-Plain Python; `om_bot/commands/register.py` applies it and writes the audit log.
+Plain Python; `om_bot.services.register_pflege.status_aendern` applies it and writes the audit
+log, `om_bot/commands/register.py` words the answer.
 """
 
 from __future__ import annotations

@@ -5,27 +5,51 @@ idempotent: the whole file is validated first, then applied in one unit of work 
 name; a second run changes nothing. An error names the entry and the field
 (``netzwerk Nr. 40 („OM-Netzwerk X“), Feld mitglied[2].typ: …``). `export_register` writes the
 same format, so exporting and importing again reproduces the register.
+
+What the import shares with the chat (`om_bot.services.register_pflege`): the validated values
+(`KontaktDaten`, `MitgliedDaten`, `MAX_NAME` from `om_bot.services.register_daten`), a new
+network's row and key (`neues_netzwerk`), and how a partner (folded name) and a contact person
+(role and folded name) are found and taken over (`mitglied_uebernehmen`, `kontakt_uebernehmen`);
+a file that names one partner or person twice under that rule is refused, as the chat refuses
+a second entry. What it does not go through, and why: the use cases check the chat sender's
+right, walk the recognition procedure step by step, refuse a second network for a region, a
+report dated in the future, and write one audit row per change. The import is the operator's
+bulk load from the shell (no Matrix sender, no role to check); it restores the register as the
+Geschäftsstelle keeps it – status `anerkannt`, agreed sub-networks, overlaps that the criteria
+check reports (❌ `ein_netzwerk_pro_region`, a warning at `status anerkannt`) rather than
+refuses, dates as recorded –, so the procedure's steps and the creation rules would make a valid
+register unimportable; and it is idempotent and silent, so an unchanged file writes nothing,
+not a row per field in every network's `verlauf` ("Seit dem Import hat sich nichts geändert").
 """
 
 from __future__ import annotations
 
 import enum
-import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import tomli_w
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from om_bot.domain.matching import fold
-from om_bot.domain.netzwerk import Art, Dach, KontaktRolle, MitgliedTyp, RegionArt, Status
+from om_bot.domain.netzwerk import Art, Dach, RegionArt, Status
+from om_bot.services.register_daten import (
+    MAX_NAME,
+    Eintrag,
+    KontaktDaten,
+    MatrixId,
+    MitgliedDaten,
+)
+from om_bot.services.register_pflege import (
+    kontakt_uebernehmen,
+    mitglied_uebernehmen,
+    neues_netzwerk,
+)
 from om_bot.storage.models import (
-    Kontakt,
-    Mitglied,
     Netzwerk,
     Partner,
     Region,
@@ -35,35 +59,12 @@ from om_bot.storage.models import (
 )
 from om_bot.storage.uow import UnitOfWork
 
-_MATRIX_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-]+(:\d+)?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _matrix_id(value: str) -> str:
-    if value and not _MATRIX_ID.match(value):
-        raise ValueError(f"„{value}“ ist keine Matrix-ID wie „@name:example.org“")
-    return value
-
-
-def _email(value: str) -> str:
-    if value and not _EMAIL.match(value):
-        raise ValueError(f"„{value}“ ist keine E-Mail-Adresse wie „name@example.org“")
-    return value
-
-
-MatrixId = Annotated[str, AfterValidator(_matrix_id)]
-Email = Annotated[str, AfterValidator(_email)]
-
 
 class ImportFehler(ValueError):
     """The file cannot be imported; the message names the entry and the field."""
 
 
-class _Eintrag(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class RegionDaten(_Eintrag):
+class RegionDaten(Eintrag):
     name: str = Field(min_length=1, max_length=120)
     art: RegionArt = RegionArt.REGION
     teil_von: tuple[str, ...] = ()
@@ -72,22 +73,18 @@ class RegionDaten(_Eintrag):
     nachbarn: tuple[str, ...] = ()
 
 
-class MitgliedDaten(_Eintrag):
-    name: str = Field(min_length=1, max_length=200)
-    typ: MitgliedTyp
+def _einmal(werte: Sequence[Any], key: Callable[[Any], Hashable], was: str) -> None:
+    """Raise unless no two of `werte` have the same `key` (their names for the message)."""
+    seen: dict[Hashable, int] = {}
+    for index, wert in enumerate(werte, start=1):
+        k = key(wert)
+        if k in seen:
+            raise ValueError(f"Nr. {index} „{wert.name}“ steht schon als Nr. {seen[k]} {was}")
+        seen[k] = index
 
 
-class KontaktDaten(_Eintrag):
-    rolle: KontaktRolle
-    name: str = Field(min_length=1, max_length=200)
-    organisation: str = ""
-    email: Email = ""
-    matrix: MatrixId = ""
-    oeffentlich: bool = True
-
-
-class NetzwerkDaten(_Eintrag):
-    name: str = Field(min_length=1, max_length=200)
+class NetzwerkDaten(Eintrag):
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     region: str = Field(min_length=1)
     dach: Dach = Dach.OM
     art: Art = Art.REGIONAL
@@ -105,15 +102,29 @@ class NetzwerkDaten(_Eintrag):
     mitglied: tuple[MitgliedDaten, ...] = ()
     kontakt: tuple[KontaktDaten, ...] = ()
 
+    # The chat's rule (`register_pflege.mitglied_uebernehmen`, `kontakt_uebernehmen`): one
+    # partner per folded name, one contact person per role and folded name.
+    @field_validator("mitglied")
+    @classmethod
+    def _ein_partner(cls, value: tuple[MitgliedDaten, ...]) -> tuple[MitgliedDaten, ...]:
+        _einmal(value, lambda m: fold(m.name), "unter den Partnern")
+        return value
 
-class PartnerDaten(_Eintrag):
+    @field_validator("kontakt")
+    @classmethod
+    def _eine_person(cls, value: tuple[KontaktDaten, ...]) -> tuple[KontaktDaten, ...]:
+        _einmal(value, lambda k: (k.rolle, fold(k.name)), "in dieser Rolle")
+        return value
+
+
+class PartnerDaten(Eintrag):
     kurz: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     nationaler_kontakt: MatrixId = ""
     nationaler_kontakt_name: str = ""
 
 
-class RegisterDatei(_Eintrag):
+class RegisterDatei(Eintrag):
     region: tuple[RegionDaten, ...] = ()
     netzwerk: tuple[NetzwerkDaten, ...] = ()
     partner: tuple[PartnerDaten, ...] = ()
@@ -218,28 +229,35 @@ class _Anwender:
             region = self.region(d.region, wo + ", Feld region")
             netzwerk = self.uow.netzwerke.nach_schluessel(fold(d.name))
             if netzwerk is None:
-                netzwerk = Netzwerk(name=d.name, schluessel=fold(d.name))
-                self.uow.netzwerke.add(netzwerk)
+                netzwerk = neues_netzwerk(
+                    self.uow,
+                    name=d.name,
+                    region=region,
+                    dach=d.dach,
+                    art=d.art,
+                    thema=d.thema,
+                    status=d.status,
+                    teilnetz=d.teilnetz,
+                )
             _set(netzwerk, name=d.name, region_id=region.id, dach=d.dach, art=d.art)
             _set(netzwerk, thema=d.thema, status=d.status, stadium=d.stadium, offen=d.offen)
             _set(netzwerk, beitragsfrei=d.beitragsfrei, teilnetz=d.teilnetz)
             _set(netzwerk, letzter_bericht=d.letzter_bericht)
             _set(netzwerk, letzte_selbsterklaerung=d.letzte_selbsterklaerung)
             _set(netzwerk, ziele=d.ziele, vorgehen=d.vorgehen)
-            _sync_children(
-                netzwerk.mitglieder,
-                d.mitglied,
-                key=lambda m: m.name,
-                make=lambda m: Mitglied(name=m.name, typ=m.typ),
-                update=lambda row, m: _set(row, typ=m.typ),
-            )
-            _sync_children(
-                netzwerk.kontakte,
-                d.kontakt,
-                key=lambda k: (k.rolle, k.name),
-                make=lambda k: Kontakt(**k.model_dump()),
-                update=lambda row, k: _set(row, **k.model_dump()),
-            )
+            # Rows the file no longer names go; the others are taken over as in the chat,
+            # each in the file's spelling.
+            partner = {fold(m.name) for m in d.mitglied}
+            for weg in [m for m in netzwerk.mitglieder if fold(m.name) not in partner]:
+                netzwerk.mitglieder.remove(weg)
+            for m in d.mitglied:
+                mitglied, _ = mitglied_uebernehmen(netzwerk, m.name, m.typ)
+                _set(mitglied, name=m.name)
+            personen = {(k.rolle, fold(k.name)) for k in d.kontakt}
+            for alt in [k for k in netzwerk.kontakte if (k.rolle, fold(k.name)) not in personen]:
+                netzwerk.kontakte.remove(alt)
+            for k in d.kontakt:
+                kontakt_uebernehmen(netzwerk, k)
 
     def partner_anwenden(self, daten: tuple[PartnerDaten, ...]) -> None:
         for d in daten:
@@ -255,25 +273,6 @@ def _set(row: Any, **values: Any) -> None:
     for key, value in values.items():
         if getattr(row, key) != value:
             setattr(row, key, value)
-
-
-def _sync_children(
-    rows: list[Any],
-    daten: tuple[Any, ...],
-    key: Callable[[Any], Any],
-    make: Callable[[Any], Any],
-    update: Callable[[Any, Any], None],
-) -> None:
-    wanted = {key(d): d for d in daten}
-    for row in list(rows):
-        if key(row) not in wanted:
-            rows.remove(row)
-    existing = {key(row): row for row in rows}
-    for k, d in wanted.items():
-        if k in existing:
-            update(existing[k], d)
-        else:
-            rows.append(make(d))
 
 
 def importiere(uow_factory: Callable[[], UnitOfWork], datei: RegisterDatei) -> dict[str, int]:
