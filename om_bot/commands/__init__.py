@@ -6,6 +6,9 @@ from om_bot.chat.registry import Familie
 
 
 def familien() -> list[Familie]:
+    # The family `register` spans three modules: importing `register_kontakte` and `verlauf`
+    # adds their commands to `register.familie`, in help order (each imports the one before);
+    # the family is listed once.
     from om_bot.commands import (  # noqa: PLC0415 - keeps import side-effect free
         anfragen,
         erinnerungen,
@@ -14,7 +17,9 @@ def familien() -> list[Familie]:
         netzwerke,
         raum,
         register,
+        register_kontakte,  # noqa: F401
         termine,
+        verlauf,  # noqa: F401
     )
 
     return [
