@@ -37,11 +37,10 @@ from om_bot.domain.ansprachen import (
     Beschreibung,
     Quelle,
     hinweis,
-    parallele_ansprachen,
-    schluessel,
     warnung,
 )
 from om_bot.domain.roles import Rolle, Verweigert, Wer
+from om_bot.services import ansprachen
 from om_bot.services import kontaktverfahren as kvs
 from om_bot.services.kontaktverfahren_ergebnisse import SchonOffen, ZuViele
 from om_bot.storage.models import Anfrage, Ansprache, Netzwerk, Partner
@@ -125,23 +124,17 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
     def parallelansprache(
         anfrage: Anfrage, netzwerk: Netzwerk, ziel: Partner, jetzt: datetime
     ) -> Sequence[Ansprache]:
-        # Parallelansprache (seed 000): the request is an approach of the partner by this network.
-        neu = Ansprache(
-            netzwerk_id=netzwerk.id,
-            region_id=netzwerk.region_id,
-            institution=ziel.kurz,
-            institution_schluessel=schluessel(ziel.kurz),
-            person="",
-            person_schluessel="",
-            partner_id=ziel.id,
+        # Parallelansprache (seed 000): the request is an approach of the partner by this
+        # network – recorded and matched by the one use case `ansprache` uses too.
+        return ansprachen.erfassen(
+            ctx.uow,
+            netzwerk,
+            ziel.kurz,
             zeit=jetzt,
             quelle=Quelle.ANFRAGE,
+            partner=ziel,
             anfrage_id=anfrage.id,
-        )
-        ctx.uow.ansprachen.add(neu)
-        ctx.uow.flush()
-        kanten = ctx.uow.regionen.kanten()
-        return parallele_ansprachen(neu, ctx.uow.ansprachen.kandidaten(neu, FENSTER), kanten)
+        ).parallel
 
     ergebnis = kvs.anfragen(aufruf(ctx), partner, notiz, parallelansprache)
     if isinstance(ergebnis, SchonOffen):

@@ -29,8 +29,7 @@ from zoneinfo import ZoneInfo
 
 from om_bot.chat.registry import Familie, UsageError
 from om_bot.chat.router import Kontext
-from om_bot.domain.ansprachen import FENSTER, Beschreibung, Quelle, hinweis, parallele_ansprachen
-from om_bot.domain.ansprachen import schluessel as ansprache_schluessel
+from om_bot.domain.ansprachen import FENSTER, hinweis
 from om_bot.domain.ansprachen import warnung as ansprache_warnung
 from om_bot.domain.dates import (
     DatumFehler,
@@ -62,10 +61,11 @@ from om_bot.domain.termine import (
     tage,
     ueberlappende_regionen,
 )
+from om_bot.services import ansprachen
 from om_bot.services import termine as svc
 from om_bot.services import terminverwaltung as tv
 from om_bot.services.register import finde_netzwerk, finde_region, rollen_von
-from om_bot.storage.models import Ansprache, Netzwerk, Region, Termin, TerminVorkommen
+from om_bot.storage.models import Netzwerk, Region, Termin, TerminVorkommen
 from om_bot.text.format import B, Code, I, Msg, Part
 from om_bot.text.messages import Attachment, Reply
 
@@ -1082,17 +1082,6 @@ def _listenzeile(row: TerminVorkommen, u: _Umfeld) -> tuple[Part, ...]:
 # --- Parallelansprachen ----------------------------------------------------------------------
 
 
-def _beschreibung(a: Ansprache) -> Beschreibung:
-    return Beschreibung(
-        netzwerk=a.netzwerk.name,
-        institution=a.institution,
-        zeit=a.zeit,
-        quelle=a.quelle,
-        anfrage_nr=a.anfrage_id,
-        person=a.person,
-    )
-
-
 @familie.befehl(
     "ansprache <institution> [–|-|— <person>]",
     hilfe="Festhalten, dass Ihr Netzwerk eine Institution (und Person) anspricht – mit Warnung "
@@ -1117,49 +1106,23 @@ def ansprache(ctx: Kontext, institution: str, person: str | None) -> list[Reply]
             usage=f"{p} raum <Netzwerk>",
             beispiel=f"{p} raum Hamburg",
         )
-    ctx.dienste.rollen.pruefe(
-        ctx.akteur, Rolle.NETZWERK, rollen_von(ctx.uow, netzwerk), was=netzwerk.name
-    )
-    institution = _laenge(institution.strip(), "Der Name der Institution")
-    person = _laenge((person or "").strip(), "Der Name der Person")
-    key = fold(institution)
-    partner = next((x for x in ctx.uow.partner.alle() if key in (fold(x.kurz), fold(x.name))), None)
-    jetzt = ctx.now()
-    neu = Ansprache(
-        netzwerk_id=netzwerk.id,
-        region_id=netzwerk.region_id,
+    jetzt, tz = ctx.now(), ctx.dienste.tz
+    erfasst = ansprachen.festhalten(
+        ctx.uow,
+        ctx.akteur,
+        ctx.dienste.rollen,
+        netzwerk,
         institution=institution,
-        institution_schluessel=ansprache_schluessel(institution),
-        person=person,
-        person_schluessel=ansprache_schluessel(person) if person else "",
-        partner_id=partner.id if partner is not None else None,
-        zeit=jetzt,
-        quelle=Quelle.ANSPRACHE,
+        person=person or "",
+        jetzt=jetzt,
     )
-    neu.netzwerk = netzwerk
-    ctx.uow.ansprachen.add(neu)
-    ctx.uow.flush()
-    kanten = ctx.uow.regionen.kanten()
-    parallel = parallele_ansprachen(neu, ctx.uow.ansprachen.kandidaten(neu, FENSTER), kanten)
-    ctx.audit(
-        "ansprache",
-        netzwerk_id=netzwerk.id,
-        objekt=f"ansprache {neu.id}",
-        nachher={
-            "institution": institution,
-            "person": person,
-            "partner": partner.kurz if partner is not None else None,
-            "parallel": [a.netzwerk_id for a in parallel],
-        },
-    )
-    ctx.uow.commit()
-    tz = ctx.dienste.tz
-    ziel = institution + (f" ({person})" if person else "")
+    neu, parallel = erfasst.ansprache, erfasst.parallel
+    ziel = neu.institution + (f" ({neu.person})" if neu.person else "")
     msg = Msg().line("Notiert: ", B(netzwerk.name), f" spricht {ziel} an ({_datum(jetzt, tz)}).")
-    ansprache_warnung(msg, [_beschreibung(a) for a in parallel], tz)
+    ansprache_warnung(msg, [ansprachen.beschreibung(a) for a in parallel], tz)
     replies = [msg.reply()]
     for a in parallel:
-        notiz = hinweis(_beschreibung(neu), _beschreibung(a), tz).reply()
+        notiz = hinweis(ansprachen.beschreibung(neu), ansprachen.beschreibung(a), tz).reply()
         replies += [
             notiz.to(r.room_id)
             for r in ctx.uow.raeume.fuer_netzwerk(a.netzwerk_id)

@@ -6,11 +6,24 @@ Institutionen in der Region sollten in jedem Fall vermieden werden." (seed 000)
 Every time a network approaches an institution or a person, an `Ansprache` row records who
 (network), whom (institution, optionally a person and the partner from the register), where
 (the network's region), when, and from which source: a contact request (`Quelle.ANFRAGE`, from
-`/om kontakt`) or a recorded approach (`Quelle.ANSPRACHE`, e.g. a future `/om ansprache`). One
-rule for both, here, as plain functions:
+`/om kontakt`) or a recorded approach (`Quelle.ANSPRACHE`, from `/om ansprache`). Both go
+through one use case, `om_bot.services.ansprachen.erfassen`, which applies the rules here:
 
+    partner = partner_fuer(text, uow.partner.alle())            # which register partner, if any
     kandidaten = uow.ansprachen.kandidaten(neu, FENSTER)       # indexed: same target, in time
     parallel = parallele_ansprachen(neu, kandidaten, uow.regionen.kanten())
+
+**One rule for the partner** (`partner_fuer`): a text names a partner of the register when it
+is the partner's short name („IHK“), its full name („Industrie- und Handelskammern (DIHK)“) or
+a whole-word part of the full name of exactly one partner („Handelskammern“, „DIHK“, „ZDH“) –
+compared folded („Handwerkskammern“ = „handwerkskammern“); several partners or none: no
+partner. It is the rule by which `/om kontakt` finds the partner it asks, so the same words
+mean the same partner whichever way a network approaches it: `kontakt HWK` in one network and
+`ansprache ZDH` in the next are one target. (`ansprache` used to accept only the exact short
+or full name, so the register's full names with an abbreviation in brackets were never hit and
+such a Parallelansprache went unnoticed – the miss seed 000 asks to avoid, while a warning too
+many costs only a look.) An approach with a partner matches every other approach of that
+partner, however spelled; without one, the institution's key or the person's.
 
 `parallele_ansprachen` keeps the approaches of *other* networks in the same, an enclosing or a
 nested region (`om_bot.domain.regions`) within the window (default 30 days), the latest per network.
@@ -41,6 +54,34 @@ SEED_000 = (
 class Quelle(enum.StrEnum):
     ANFRAGE = "anfrage"  # a contact request through the Geschäftsstelle (seed 002)
     ANSPRACHE = "ansprache"  # a network records that it approaches someone itself
+
+
+class PartnerArtig(Protocol):
+    """What the partner rule reads of a register partner (`storage.models.Partner` has it)."""
+
+    @property
+    def kurz(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+P = TypeVar("P", bound=PartnerArtig)
+
+
+def partner_fuer(text: str, partner: Sequence[P]) -> P | None:
+    """The partner `text` names: its short name, its full name, or a whole-word part of the
+    full name – the first of these that fits exactly one partner; None if none does."""
+    key = fold(text)
+    if not key:
+        return None
+    for treffer in (
+        [p for p in partner if fold(p.kurz) == key],
+        [p for p in partner if fold(p.name) == key],
+        [p for p in partner if f" {key} " in f" {fold(p.name)} "],
+    ):
+        if len(treffer) == 1:
+            return treffer[0]
+    return None
 
 
 class AnspracheArtig(Protocol):
