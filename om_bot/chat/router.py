@@ -99,7 +99,7 @@ class Kontext:
 
     def audit(
         self,
-        aktion: AuditAktion | str,
+        aktion: AuditAktion,
         *,
         netzwerk_id: int | None = None,
         objekt: str = "",
@@ -109,8 +109,8 @@ class Kontext:
     ) -> None:
         """One audit row by the sender, now (`om_bot.services.protokoll.protokollieren`).
 
-        Takes an `AuditAktion`; a plain string is still accepted while the command modules
-        move to the enum (issue 12) and is stored as it is.
+        The action is an `AuditAktion` (stored by its value), so every name that readers like
+        `verlauf` look for is one enum member.
         """
         protokollieren(
             self.uow,

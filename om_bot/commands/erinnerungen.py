@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from om_bot.chat.registry import Familie, UsageError
 from om_bot.chat.router import Kontext
+from om_bot.domain.audit import AuditAktion
 from om_bot.domain.erinnerungen import (
     WOCHENTAG_NAMEN,
     Einstellungen,
@@ -93,7 +94,7 @@ def _netzwerk_id(ctx: Kontext) -> int | None:
 
 
 def _audit(
-    ctx: Kontext, aktion: str, vorher: dict[str, object], nachher: dict[str, object]
+    ctx: Kontext, aktion: AuditAktion, vorher: dict[str, object], nachher: dict[str, object]
 ) -> None:
     ctx.audit(
         aktion,
@@ -235,7 +236,7 @@ def _schalten(ctx: Kontext, aktiv: bool) -> Reply:
     einstellung.aktiv = aktiv
     einstellung.geaendert = ctx.now()
     einstellung.geaendert_von = ctx.nachricht.sender
-    _audit(ctx, "erinnerungen_geaendert", vorher, _zustand(einstellung))
+    _audit(ctx, AuditAktion.ERINNERUNGEN_GEAENDERT, vorher, _zustand(einstellung))
     ctx.uow.commit()
     if not aktiv:
         return (
@@ -271,7 +272,7 @@ def erinnerungen_standard(ctx: Kontext) -> Reply:
     einstellung.geaendert = ctx.now()
     einstellung.geaendert_von = ctx.nachricht.sender
     ctx.uow.flush()
-    _audit(ctx, "erinnerungen_geaendert", vorher, _zustand(einstellung))
+    _audit(ctx, AuditAktion.ERINNERUNGEN_GEAENDERT, vorher, _zustand(einstellung))
     ctx.uow.commit()
     return (
         Msg()
@@ -316,7 +317,7 @@ def erinnerungen_setzen(ctx: Kontext, zeitpunkte: str) -> Reply:
     einstellung.geaendert = ctx.now()
     einstellung.geaendert_von = ctx.nachricht.sender
     ctx.uow.flush()
-    _audit(ctx, "erinnerungen_geaendert", vorher, _zustand(einstellung))
+    _audit(ctx, AuditAktion.ERINNERUNGEN_GEAENDERT, vorher, _zustand(einstellung))
     ctx.uow.commit()
     msg = Msg().line(
         f"✅ Erinnerungen vor Terminen in diesem Raum: {versaetze_text(versaetze)} vorher."
@@ -415,7 +416,7 @@ def infodienst_an(ctx: Kontext, region: str | None) -> Reply:
     abo.region = ort
     _audit(
         ctx,
-        "infodienst_bestellt",
+        AuditAktion.INFODIENST_BESTELLT,
         {"abo": vorher},
         {"abo": {"region": ort.name if ort is not None else None}},
     )
@@ -453,7 +454,7 @@ def infodienst_aus(ctx: Kontext) -> Reply:
     _pruefe_recht(ctx, "den Infodienst für diesen Raum abbestellen")
     vorher = {"region": abo.region.name if abo.region is not None else None}
     ctx.uow.erinnerungen.loesche_abo(abo)
-    _audit(ctx, "infodienst_abbestellt", {"abo": vorher}, {"abo": None})
+    _audit(ctx, AuditAktion.INFODIENST_ABBESTELLT, {"abo": vorher}, {"abo": None})
     ctx.uow.commit()
     return (
         Msg()

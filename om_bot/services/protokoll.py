@@ -17,7 +17,7 @@ from om_bot.storage.uow import UnitOfWork
 
 def protokollieren(
     uow: UnitOfWork,
-    aktion: AuditAktion | str,
+    aktion: AuditAktion,
     *,
     akteur: str,
     zeit: datetime,
@@ -27,12 +27,11 @@ def protokollieren(
     nachher: dict[str, Any] | None = None,
     erlaubt: bool = True,
 ) -> AuditEintrag:
-    """Add one audit row to `uow` (the caller commits). A plain string for `aktion` is still
-    accepted while the command modules move to `AuditAktion` (issue 12)."""
+    """Add one audit row to `uow` (the caller commits); the action is stored by its value."""
     eintrag = AuditEintrag(
         zeit=zeit,
         akteur=akteur,
-        aktion=aktion.value if isinstance(aktion, AuditAktion) else aktion,
+        aktion=aktion.value,
         netzwerk_id=netzwerk_id,
         objekt=objekt,
         vorher=vorher,
