@@ -1,4 +1,5 @@
-"""The contact procedure through `Router.handle` on SQLite and PostgreSQL, without Matrix.
+"""The contact procedure through `Router.handle`, without Matrix, in the shared chat world
+(`tests/chat.py`, SQLite); what depends on the database's locking also on PostgreSQL.
 
 The sample register's people are the actors: Max Mustermann coordinates the OM-Netzwerk
 Hamburg, Olaf Mustermann the OGB-Netzwerk Hamburg, Martina Muster is the IHK's national contact;
@@ -10,21 +11,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from om_bot.chat.registry import Registry
-from om_bot.chat.router import Dienste, Router
-from om_bot.commands import familien
 from om_bot.domain.kontaktverfahren import Zustand
-from om_bot.domain.roles import Rollen
 from om_bot.storage.models import Anfrage, AuditEintrag, RegionalerKontakt
-from om_bot.storage.uow import UnitOfWork
 from om_bot.text.messages import IncomingMessage, Reply
+from tests.chat import Welt
 
 GS, GS2 = "@gs:test", "@gs2:test"
 MAX = "@max.mustermann:om.example"  # Koordination OM-Netzwerk Hamburg
@@ -37,52 +33,12 @@ GEHEIM = ("Erika", "Musterfrau", "erika@example.org", "0421 123456")
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
-@dataclass
-class Welt:
-    router: Router
-    uow: Callable[[], UnitOfWork]
-    now: list[datetime]
-    log: list[tuple[str, str, Reply]] = field(default_factory=list)
-    events: int = 0
-
-    def sag(
-        self, sender: str, raum: str, text: str, power: int = 0, direkt: bool = False
-    ) -> list[Reply]:
-        self.events += 1
-        body = text if direkt else f"!om {text}"
-        nachricht = IncomingMessage(
-            f"$e{self.events}", raum, sender, body, self.now[0], direkt, power
-        )
-        replies = self.router.handle(nachricht)
-        for reply in replies:
-            ziel = reply.user_id or reply.room_id or raum
-            self.log.append((ziel, text, reply))
-        return replies
-
-    def im_raum(self, raum: str) -> list[str]:
-        """Every text the bot has sent to `raum` so far."""
-        return [r.text + r.html for ziel, _, r in self.log if ziel == raum]
-
-    def spaeter(self, **dauer: float) -> None:
-        self.now[0] += timedelta(**dauer)
-
-
-def _welt(uow: Callable[[], UnitOfWork], gs_raum: str = GS_RAUM) -> Welt:
-    now = [T0]
-    dienste = Dienste(
-        registry=Registry(familien()),
-        rollen=Rollen.aus((), (GS, GS2)),
-        uow=uow,
-        now=lambda: now[0],
-        tz=ZoneInfo("Europe/Berlin"),
-        geschaeftsstelle_room=gs_raum,
-    )
-    welt = Welt(Router(dienste), uow, now)
-    with uow() as u:
-        for raum, direkt_mit in ((DM_NK, MARTINA), (DM_MAX, MAX)):
-            eintrag = u.raeume.beigetreten(raum, T0, direkt=True)
-            eintrag.direkt_mit = direkt_mit
-        u.commit()
+def _welt(neue_welt: Callable[..., Welt], gs_raum: str = GS_RAUM, **wo: Any) -> Welt:
+    """The shared chat world (`tests/chat.py`) with the two networks' rooms linked by their
+    coordinators and the direct chats of Martina and Max."""
+    welt = neue_welt(jetzt=T0, bot={"geschaeftsstelle_room": gs_raum}, **wo)
+    welt.direkt(DM_NK, MARTINA)
+    welt.direkt(DM_MAX, MAX)
     [linked] = welt.sag(MAX, HH, "raum OM-Netzwerk Hamburg")
     assert "verknüpft" in linked.text
     [linked] = welt.sag(OLAF, OGB, "raum OGB-Netzwerk Hamburg")
@@ -91,8 +47,14 @@ def _welt(uow: Callable[[], UnitOfWork], gs_raum: str = GS_RAUM) -> Welt:
 
 
 @pytest.fixture
-def welt(sample_uow: Callable[[], UnitOfWork]) -> Welt:
-    return _welt(sample_uow)
+def welt(neue_welt: Callable[..., Welt]) -> Welt:
+    return _welt(neue_welt)
+
+
+@pytest.fixture
+def welt_db(neue_welt: Callable[..., Welt], db_url: str) -> Welt:
+    """The same on SQLite and PostgreSQL: for what depends on the database's locking."""
+    return _welt(neue_welt, db_url=db_url)
 
 
 def _nur(replies: list[Reply], ziel: str | None = None, user: str | None = None) -> Reply:
@@ -169,7 +131,7 @@ def test_the_whole_procedure(welt: Welt, caplog: pytest.LogCaptureFixture) -> No
     assert "!om anfrage 1 freigeben" in _nur(replies, GS_RAUM).text
 
     # Nothing of the contact data reached the requesting room before the release.
-    for text in welt.im_raum(HH):
+    for text in welt.im_raum(HH, html=True):
         for geheim in GEHEIM:
             assert geheim not in text
 
@@ -511,9 +473,9 @@ def test_lists(welt: Welt) -> None:
 
 
 def test_without_a_geschaeftsstelle_room_its_members_get_direct_messages(
-    sample_uow: Callable[[], UnitOfWork],
+    neue_welt: Callable[..., Welt],
 ) -> None:
-    welt = _welt(sample_uow, gs_raum="")
+    welt = _welt(neue_welt, gs_raum="")
     replies = welt.sag(MAX, HH, "kontakt IHK")
     assert {r.user_id for r in replies if r.user_id} == {GS, GS2}
     replies = welt.sag(GS, "!dm-gs", "anfrage 1 weiterleiten", direkt=True)
@@ -535,7 +497,8 @@ def test_help_topic(welt: Welt) -> None:
 # --- concurrency: exactly one release ---------------------------------------------------------
 
 
-def test_two_releases_at_once_release_once(welt: Welt) -> None:
+def test_two_releases_at_once_release_once(welt_db: Welt) -> None:
+    welt = welt_db
     _bis_informiert(welt)
     barrier = threading.Barrier(2)
     results: dict[str, list[Reply]] = {}
@@ -564,9 +527,10 @@ def test_two_releases_at_once_release_once(welt: Welt) -> None:
     assert _status(welt) == (Zustand.FREIGEGEBEN, 5)
 
 
-def test_compare_and_set_blocks_the_second_and_lets_it_fail(welt: Welt) -> None:
+def test_compare_and_set_blocks_the_second_and_lets_it_fail(welt_db: Welt) -> None:
     """Two units of work read "informiert"; the first sets, the second waits for the first's
     commit and then finds nothing to change (SQLite: write lock; PostgreSQL: row lock)."""
+    welt = welt_db
     _bis_informiert(welt)
     erster, zweiter = welt.uow(), welt.uow()
     with erster as a, zweiter as b:

@@ -71,9 +71,10 @@ def _viele(uow: Callable[[], UnitOfWork], n: int) -> None:
 
 
 @pytest.fixture
-def viele(sample_uow: Callable[[], UnitOfWork]) -> Welt:
-    _viele(sample_uow, 450)
-    return welt(sample_uow, Grenzwerte.keine())
+def viele(neue_welt: Callable[..., Welt]) -> Welt:
+    w = welt(neue_welt, Grenzwerte.keine())
+    _viele(w.uow, 450)
+    return w
 
 
 def _passt(reply: Reply) -> None:
@@ -149,8 +150,8 @@ def test_bad_page_numbers(viele: Welt, befehl: str, text: str) -> None:
     assert "!om anfragen" in r.text
 
 
-def test_a_short_list_has_no_pages(sample_uow: Callable[[], UnitOfWork]) -> None:
-    w = welt(sample_uow)
+def test_a_short_list_has_no_pages(neue_welt: Callable[..., Welt]) -> None:
+    w = welt(neue_welt)
     [r] = w.sag(GS, GS_RAUM, "anfragen")
     assert r.text == "Offene Anfragen (älteste zuerst): keine."
     w.sag(MAX, HH, "kontakt IHK")

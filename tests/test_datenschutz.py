@@ -38,8 +38,8 @@ TAG = timedelta(days=1)
 
 
 @pytest.fixture
-def w(sample_uow: Callable[[], UnitOfWork]) -> Welt:
-    return welt(sample_uow)
+def w(neue_welt: Callable[..., Welt], db_url: str) -> Welt:
+    return welt(neue_welt, db_url=db_url)
 
 
 def _freigegeben(w: Welt, sender: str, raum: str) -> int:
@@ -223,12 +223,12 @@ def test_retention_waits_while_an_open_request_holds_a_copy(w: Welt) -> None:
     w.sag(GS, GS_RAUM, f"anfrage {zwei} ablehnen Doch nicht.")
     drei = _aus_register(w, MAX, HH)  # open, holds the same person
 
-    bericht = aufbewahrung(w.uow, w.now[0] + 91 * TAG, Fristen())
+    bericht = aufbewahrung(w.uow, w.uhr() + 91 * TAG, Fristen())
     assert (bericht.abgelehnt, bericht.aufgeschoben) == (0, 1)
     assert _person(w, zwei)[1] == "erika@example.org"
 
     w.sag(GS, GS_RAUM, f"anfrage {drei} ablehnen Doch nicht.")
-    bericht = aufbewahrung(w.uow, w.now[0] + 91 * TAG, Fristen())
+    bericht = aufbewahrung(w.uow, w.uhr() + 91 * TAG, Fristen())
     assert (bericht.abgelehnt, bericht.kopien, bericht.aufgeschoben) == (2, 1, 0)
     assert _person(w, zwei) == ("", "", "") and _person(w, drei) == ("", "", "")
     # The released origin is not a copy; its register entry stays.

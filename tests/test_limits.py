@@ -193,8 +193,8 @@ def test_refusal_records_are_bounded_per_sender(
 
 
 @pytest.fixture
-def grenz_welt(sample_uow: Callable[[], UnitOfWork]) -> Welt:
-    return welt(sample_uow, Grenzwerte(offene_anfragen_je_netzwerk=3, kontakt_je_stunde=6))
+def grenz_welt(neue_welt: Callable[..., Welt]) -> Welt:
+    return welt(neue_welt, Grenzwerte(offene_anfragen_je_netzwerk=3, kontakt_je_stunde=6))
 
 
 def test_at_most_a_few_open_requests_per_network(grenz_welt: Welt) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from om_bot.matrix.adapter import Credentials
+from om_bot.matrix.chatclient import ChatClient
 from tests.conftest import ask, room_with_bot
 
 pytestmark = pytest.mark.matrix
@@ -144,11 +145,29 @@ async def test_restart_answers_missed_command_exactly_once(make_bot, chat) -> No
     assert Credentials.load(credentials) == device_before
 
 
+async def membership(client: ChatClient, room_id: str, user_id: str) -> str | None:
+    """`user_id`'s membership in `room_id` as the room's state says (invite, join, leave…)."""
+    response = await client.client.room_get_state_event(room_id, "m.room.member", user_id)
+    content = getattr(response, "content", None)
+    return content.get("membership") if isinstance(content, dict) else None
+
+
 async def test_invite_from_foreign_server_is_declined(make_bot, chat) -> None:
     bot = await make_bot(allowed_homeservers=["example.org"])
     alice = await chat("alice")
     room = await alice.create_room(invite=[bot.user_id])
-    await asyncio.sleep(4)
+    # Invited, then the bot handles the invitation and rejects it: its membership becomes
+    # "leave" (only the bot's own rejection can do that; nobody revoked the invitation).
+    seen = []
+    for _ in range(300):
+        state = await membership(alice, room, bot.user_id)
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        if state == "leave":
+            break
+        await asyncio.sleep(0.05)
+    assert seen[-1] == "leave", f"the invitation was not declined: {seen}"
+    assert set(seen) <= {"invite", "leave"}, seen  # never joined on the way
     assert bot.user_id not in await alice.joined_members(room)
 
 

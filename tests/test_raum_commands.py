@@ -1,4 +1,4 @@
-"""Trust through `Router.handle` on SQLite and PostgreSQL: who links rooms, who sees what.
+"""Trust through `Router.handle` in the shared chat world: who links rooms, who sees what.
 
 The actors of `tests.test_anfragen_commands`: Max coordinates the OM-Netzwerk Hamburg (room
 ``!hh``), Olaf the OGB-Netzwerk Hamburg (``!ogb``), Martina is the IHK's national contact; Eve
@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from om_bot.storage.models import AuditEintrag, Verknuepfung, VerknuepfungStatus
-from om_bot.storage.uow import UnitOfWork
+from tests.chat import Welt
 from tests.test_anfragen_commands import (
     DM_NK,
     ERIKA,
@@ -26,7 +26,6 @@ from tests.test_anfragen_commands import (
     MAX,
     OGB,
     OLAF,
-    Welt,
     _welt,
 )
 
@@ -34,8 +33,8 @@ EVE_RAUM, EVE_DM, LOBBY = "!eve", "!eve-dm", "!lobby"
 
 
 @pytest.fixture
-def welt(sample_uow: Callable[[], UnitOfWork]) -> Welt:
-    return _welt(sample_uow)
+def welt(neue_welt: Callable[..., Welt]) -> Welt:
+    return _welt(neue_welt)
 
 
 def _netz(welt: Welt, room_id: str) -> str | None:

@@ -1,25 +1,18 @@
-"""Register, workflow, criteria and stages through the router (no Matrix), with a fixed clock.
-
-Runs on SQLite and, with OM_BOT_TEST_POSTGRES_URL, on PostgreSQL (the `db_url` fixture).
+"""Register, workflow, criteria and stages through the router (no Matrix), with a fixed clock:
+the shared chat world (`tests/chat.py`).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
 
-from om_bot.app.runtime import App, build
-from om_bot.config import config_from_mapping
+from om_bot.domain.grenzwerte import Grenzwerte
 from om_bot.domain.netzwerk import KontaktRolle, MitgliedTyp, Status
-from om_bot.services.importer import importiere_datei
 from om_bot.services.register import finde_netzwerk
-from om_bot.storage.models import AuditEintrag, Netzwerk
-from om_bot.text.messages import IncomingMessage
-from tests.conftest import SAMPLE_DATA
+from tests.chat import Welt
 
 GS = "@geschaeftsstelle:om.test"
 ADMIN = "@admin:om.test"
@@ -29,55 +22,22 @@ RAUM = "!raum:om.test"
 JETZT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
-@dataclass
-class Bot:
-    app: App
-    uhr: dict[str, datetime]
-    zaehler: Iterator[int] = field(default_factory=itertools.count)
-
-    def __call__(self, body: str, sender: str = GS, room: str = RAUM) -> str:
-        nachricht = IncomingMessage(
-            f"$e{next(self.zaehler)}", room, sender, body, self.uhr["jetzt"], is_direct=False
-        )
-        return "\n".join(r.text for r in self.app.router.handle(nachricht))
-
-    def netzwerk(self, name: str) -> Netzwerk:
-        with self.app.uow() as uow:
-            n = finde_netzwerk(uow, name)
-            # Detach it with everything loaded; leaving the unit of work expires the rest.
-            uow.session.expunge(n)
-            uow.session.expunge(n.region)
-            return n
-
-    def audit(self) -> list[AuditEintrag]:
-        with self.app.uow() as uow:
-            eintraege = list(uow.audit.alle())
-            uow.session.expunge_all()
-            return eintraege
-
-
 @pytest.fixture
-def bot(db_url: str) -> Iterator[Bot]:
-    config = config_from_mapping(
-        {
-            "matrix": {"homeserver": "http://127.0.0.1:1", "user_id": "@bot:om.test"}
-            | {"password": "x"},
-            "database": {"url": db_url},
-            "bot": {"geschaeftsstelle_users": [GS], "admins": [ADMIN]},
-        },
-        env={},
+def bot(neue_welt: Callable[..., Welt]) -> Welt:
+    """The shared chat world (`tests/chat.py`): `bot(body)` is the Geschäftsstelle in `RAUM`."""
+    return neue_welt(
+        jetzt=JETZT,
+        bot={"geschaeftsstelle_users": [GS], "admins": [ADMIN], "geschaeftsstelle_room": ""},
+        grenzen=Grenzwerte(),  # the configured defaults, as in a real deployment
+        wer=GS,
+        wo=RAUM,
     )
-    uhr = {"jetzt": JETZT}
-    app = build(config, clock=lambda: uhr["jetzt"])
-    importiere_datei(app.uow, SAMPLE_DATA)
-    yield Bot(app, uhr)
-    app.engine.dispose()
 
 
 # --- anlegen ---------------------------------------------------------------------------------
 
 
-def test_create_network_canonical_form(bot: Bot) -> None:
+def test_create_network_canonical_form(bot: Welt) -> None:
     antwort = bot("/om netzwerk anlegen Netzwerk Lüneburg in Lüneburg")
     assert "✅ Angelegt: Netzwerk Lüneburg" in antwort
     assert "Status: beantragt" in antwort
@@ -96,7 +56,7 @@ def test_create_network_canonical_form(bot: Bot) -> None:
     assert "Region: Lüneburg" in bot("!om netzwerk Lüneburg")
 
 
-def test_create_with_umbrella_and_fachgruppe(bot: Bot) -> None:
+def test_create_with_umbrella_and_fachgruppe(bot: Welt) -> None:
     # The one-network rule is per umbrella: a DDN network in Lüneburg is fine next to the OM one.
     assert "✅" in bot("!om netzwerk anlegen Netzwerk Lüneburg in Lüneburg")
     assert "✅" in bot("!om netzwerk anlegen DDN-Netzwerk Lüneburg in Lüneburg dach ddn")
@@ -112,7 +72,7 @@ def test_create_with_umbrella_and_fachgruppe(bot: Bot) -> None:
     )
 
 
-def test_second_network_for_a_region_is_refused_naming_the_existing_one(bot: Bot) -> None:
+def test_second_network_for_a_region_is_refused_naming_the_existing_one(bot: Welt) -> None:
     antwort = bot("!om netzwerk anlegen OM-Netzwerk Hansestadt in Hamburg")
     assert "Abgelehnt" in antwort
     assert "„OM-Netzwerk Hamburg“" in antwort
@@ -142,13 +102,13 @@ def test_second_network_for_a_region_is_refused_naming_the_existing_one(bot: Bot
     assert "„OM-Fachgruppe Digitalisierung“" in thema
 
 
-def test_teilnetz_without_overlap_is_a_normal_network(bot: Bot) -> None:
+def test_teilnetz_without_overlap_is_a_normal_network(bot: Welt) -> None:
     antwort = bot("!om netzwerk anlegen Netzwerk Lüneburg in Lüneburg teilnetz")
     assert "kein Teilnetz nötig" in antwort
     assert bot.netzwerk("Netzwerk Lüneburg").teilnetz is False
 
 
-def test_network_name_may_contain_in(bot: Bot) -> None:
+def test_network_name_may_contain_in(bot: Welt) -> None:
     antwort = bot("!om netzwerk anlegen Gesund arbeiten in Lüneburg in Lüneburg")
     assert "✅ Angelegt: Gesund arbeiten in Lüneburg" in antwort
     assert bot.netzwerk("Gesund arbeiten in Lüneburg").region.name == "Lüneburg"
@@ -164,7 +124,7 @@ def test_network_name_may_contain_in(bot: Bot) -> None:
         ("!om netzwerk anlegen " + "x" * 250 + " in Lüneburg", "zu lang"),
     ],
 )
-def test_create_bad_input(bot: Bot, befehl: str, meldung: str) -> None:
+def test_create_bad_input(bot: Welt, befehl: str, meldung: str) -> None:
     vorher = len(bot.audit())
     antwort = bot(befehl)
     assert antwort.startswith("⚠")
@@ -175,7 +135,7 @@ def test_create_bad_input(bot: Bot, befehl: str, meldung: str) -> None:
 # --- status ----------------------------------------------------------------------------------
 
 
-def test_status_change_canonical_form_is_recorded(bot: Bot) -> None:
+def test_status_change_canonical_form_is_recorded(bot: Welt) -> None:
     antwort = bot("/om netzwerk Hannover status leitungskreis")
     assert "OM-Netzwerk Hannover: beantragt → leitungskreis" in antwort
     assert f"Eingetragen am 22.11.2026 um 11:00 von {GS}" in antwort
@@ -193,7 +153,7 @@ def test_status_change_canonical_form_is_recorded(bot: Bot) -> None:
     assert GS in verlauf
 
 
-def test_whole_procedure_revocation_and_new_application(bot: Bot) -> None:
+def test_whole_procedure_revocation_and_new_application(bot: Welt) -> None:
     for status in ("leitungskreis", "ag transfer", "plenum", "anerkannt"):
         assert "→" in bot(f"!om netzwerk Hannover status {status}"), status
     assert bot.netzwerk("Hannover").status is Status.ANERKANNT
@@ -209,7 +169,7 @@ def test_whole_procedure_revocation_and_new_application(bot: Bot) -> None:
     assert verlauf.index("entzogen → beantragt") < verlauf.index("leitungskreis → ag_transfer")
 
 
-def test_forbidden_transition_is_refused_with_the_allowed_steps(bot: Bot) -> None:
+def test_forbidden_transition_is_refused_with_the_allowed_steps(bot: Welt) -> None:
     antwort = bot("!om netzwerk Hannover status anerkannt")
     assert antwort.startswith("⚠")
     assert "steht auf „beantragt“" in antwort
@@ -219,7 +179,7 @@ def test_forbidden_transition_is_refused_with_the_allowed_steps(bot: Bot) -> Non
     assert not [a for a in bot.audit() if a.aktion == "status_geaendert"]
 
 
-def test_sending_back_needs_a_reason(bot: Bot) -> None:
+def test_sending_back_needs_a_reason(bot: Welt) -> None:
     # Mainz/Wiesbaden is with the Leitungskreis.
     assert "Grund" in bot("!om netzwerk Mainz status beantragt")
     zurueck = bot("!om netzwerk Mainz status beantragt Ziele fehlen noch")
@@ -227,7 +187,7 @@ def test_sending_back_needs_a_reason(bot: Bot) -> None:
     assert "zurück an die Antragsteller" in zurueck
 
 
-def test_unknown_status_and_unknown_network(bot: Bot) -> None:
+def test_unknown_status_and_unknown_network(bot: Welt) -> None:
     status = bot("!om netzwerk Hannover status plenm")
     assert "Den Status „plenm“ kenne ich nicht. Meinten Sie „plenum“?" in status
     netz = bot("!om netzwerk Hanover status leitungskreis")
@@ -235,7 +195,7 @@ def test_unknown_status_and_unknown_network(bot: Bot) -> None:
     assert bot.netzwerk("Hannover").status is Status.BEANTRAGT
 
 
-def test_status_overview(bot: Bot) -> None:
+def test_status_overview(bot: Welt) -> None:
     antwort = bot("!om netzwerk Hannover status", sender=ALICE)
     assert "Status: beantragt" in antwort
     assert "Ziele: noch nicht eingetragen" in antwort
@@ -247,7 +207,7 @@ def test_status_overview(bot: Bot) -> None:
     assert f"Seit 22.11.2026, eingetragen von {GS}" in danach
 
 
-def test_leitungskreis_reminds_of_goals_and_approach(bot: Bot) -> None:
+def test_leitungskreis_reminds_of_goals_and_approach(bot: Welt) -> None:
     assert "Zum Antrag gehören Ziele und Vorgehensweise" in bot(
         "!om netzwerk Hannover status leitungskreis"
     )
@@ -258,10 +218,27 @@ def test_leitungskreis_reminds_of_goals_and_approach(bot: Bot) -> None:
     assert "Zum Antrag gehören" not in bot("!om netzwerk Mainz status ag_transfer")
 
 
-def test_recognising_warns_about_an_overlapping_network(bot: Bot) -> None:
+def test_recognising_warns_about_an_overlapping_network(bot: Welt) -> None:
     # München is an agreed sub-network inside Oberbayern: no warning.
     bot("!om netzwerk München status plenum")
-    assert "Achtung" not in bot("!om netzwerk München status anerkannt")
+    antwort = bot("!om netzwerk München status anerkannt")
+    assert "OM-Netzwerk München: plenum → anerkannt (vom Plenum anerkannt)." in antwort
+    assert "Achtung" not in antwort
+    assert bot.netzwerk("München").status is Status.ANERKANNT
+    # Without that agreement the same step warns (and still records the decision).
+    with bot.uow() as uow:
+        finde_netzwerk(uow, "München").teilnetz = False
+        uow.commit()
+    bot("!om netzwerk München status entzogen Probe")
+    for status in ("beantragt", "leitungskreis", "ag_transfer", "plenum"):
+        bot(f"!om netzwerk München status {status}")
+    antwort = bot("!om netzwerk München status anerkannt")
+    assert "OM-Netzwerk München: plenum → anerkannt" in antwort
+    assert (
+        "⚠ Achtung, Regel „ein Netzwerk je Region/Thema“: überschneidet sich mit "
+        "OM-Netzwerk Oberbayern." in antwort
+    )
+    assert bot.netzwerk("München").status is Status.ANERKANNT
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -282,7 +259,7 @@ def test_recognising_warns_about_an_overlapping_network(bot: Bot) -> None:
         "!om netzwerk Hamburg ziele Nichts",
     ],
 )
-def test_admin_commands_are_refused_for_others_and_change_nothing(bot: Bot, befehl: str) -> None:
+def test_admin_commands_are_refused_for_others_and_change_nothing(bot: Welt, befehl: str) -> None:
     with bot.app.uow() as uow:
         vorher = [
             (n.name, n.status, len(n.mitglieder), len(n.kontakte)) for n in uow.netzwerke.alle()
@@ -299,14 +276,14 @@ def test_admin_commands_are_refused_for_others_and_change_nothing(bot: Bot, befe
     assert (eintrag.aktion, eintrag.akteur, eintrag.erlaubt) == ("verweigert", ALICE, False)
 
 
-def test_admins_may_do_what_the_geschaeftsstelle_does(bot: Bot) -> None:
+def test_admins_may_do_what_the_geschaeftsstelle_does(bot: Welt) -> None:
     assert "→" in bot("!om netzwerk Hannover status leitungskreis", sender=ADMIN)
 
 
 # --- partners and contacts --------------------------------------------------------------------
 
 
-def test_partners_add_change_remove(bot: Bot) -> None:
+def test_partners_add_change_remove(bot: Welt) -> None:
     bot("!om netzwerk anlegen Netzwerk Lüneburg in Lüneburg")
     antwort = bot("!om netzwerk Lüneburg mitglied IHK Lüneburg-Wolfsburg als intermediär")
     assert "IHK Lüneburg-Wolfsburg ist jetzt Partner (intermediär)" in antwort
@@ -330,7 +307,7 @@ def test_partners_add_change_remove(bot: Bot) -> None:
     assert "Partner eingetragen: name: IHK Lüneburg-Wolfsburg, typ: intermediär" in verlauf
 
 
-def test_contacts_add_update_remove(bot: Bot) -> None:
+def test_contacts_add_update_remove(bot: Welt) -> None:
     bot("!om netzwerk anlegen Netzwerk Lüneburg in Lüneburg")
     bot("!om netzwerk Lüneburg mitglied IHK Lüneburg-Wolfsburg als intermediär")
     antwort = bot(
@@ -370,13 +347,13 @@ def test_contacts_add_update_remove(bot: Bot) -> None:
         ("Max, Firma, " + "m" * 250 + "@example.org", "Die E-Mail-Adresse ist zu lang"),
     ],
 )
-def test_contact_bad_input(bot: Bot, angaben: str, meldung: str) -> None:
+def test_contact_bad_input(bot: Welt, angaben: str, meldung: str) -> None:
     antwort = bot(f"!om netzwerk Hamburg kontakt Moderation {angaben}")
     assert meldung in antwort
     assert len(bot.netzwerk("Hamburg").kontakte) == 2
 
 
-def test_contact_unknown_role_and_unknown_person(bot: Bot) -> None:
+def test_contact_unknown_role_and_unknown_person(bot: Welt) -> None:
     assert "Die Rolle „Kassenwart“ kenne ich nicht" in bot(
         "!om netzwerk Hamburg kontakt Kassenwart Max, Firma"
     )
@@ -385,7 +362,7 @@ def test_contact_unknown_role_and_unknown_person(bot: Bot) -> None:
     )
 
 
-def test_non_public_contact_is_hidden_in_the_history_for_others(bot: Bot) -> None:
+def test_non_public_contact_is_hidden_in_the_history_for_others(bot: Welt) -> None:
     bot("!om netzwerk Hamburg kontakt Moderation Geheim Person, Handelskammer Hamburg, intern")
     fuer_alle = bot("!om verlauf Hamburg", sender=ALICE)
     assert "Geheim Person" not in fuer_alle
@@ -397,7 +374,7 @@ def test_non_public_contact_is_hidden_in_the_history_for_others(bot: Bot) -> Non
     assert "eva@example.org" not in bot("!om verlauf Hamburg")
 
 
-def test_removal_routes_before_the_generic_contact_command(bot: Bot) -> None:
+def test_removal_routes_before_the_generic_contact_command(bot: Welt) -> None:
     registry = bot.app.dienste.registry
     treffer = registry.find("netzwerk Hamburg kontakt entfernen Petra Beispiel")
     assert treffer.befehl.handler.__name__ == "kontakt_entfernen"
@@ -411,7 +388,7 @@ def test_removal_routes_before_the_generic_contact_command(bot: Bot) -> None:
 # --- dates and facts -------------------------------------------------------------------------
 
 
-def test_report_and_selbsterklaerung_dates(bot: Bot) -> None:
+def test_report_and_selbsterklaerung_dates(bot: Welt) -> None:
     antwort = bot("!om netzwerk OWL bericht 12.03.2026")
     assert "Bericht an das Plenum am 12.03.2026 (vorher: 10.11.2022)" in antwort
     assert "fällig bis 12.03.2027" in antwort
@@ -432,13 +409,13 @@ def test_report_and_selbsterklaerung_dates(bot: Bot) -> None:
         ("01.01.1999", "zu weit zurück"),
     ],
 )
-def test_bad_dates_are_refused(bot: Bot, text: str, meldung: str) -> None:
+def test_bad_dates_are_refused(bot: Welt, text: str, meldung: str) -> None:
     antwort = bot(f"!om netzwerk OWL bericht {text}")
     assert meldung in antwort
     assert bot.netzwerk("OWL").letzter_bericht == date(2022, 11, 10)
 
 
-def test_short_and_iso_dates(bot: Bot) -> None:
+def test_short_and_iso_dates(bot: Welt) -> None:
     bot("!om netzwerk OWL bericht 1.3.26")
     assert bot.netzwerk("OWL").letzter_bericht == date(2026, 3, 1)
     bot("!om netzwerk OWL bericht 2026-04-02")
@@ -447,7 +424,7 @@ def test_short_and_iso_dates(bot: Bot) -> None:
     assert bot.netzwerk("OWL").letzter_bericht == date(2026, 11, 21)
 
 
-def test_open_and_free_of_fees(bot: Bot) -> None:
+def test_open_and_free_of_fees(bot: Welt) -> None:
     assert "offen unbekannt → ja" in bot("!om netzwerk Bremen offen ja")
     assert "schon ja" in bot("!om netzwerk Bremen offen ja")
     assert "bitte ja, nein oder unbekannt" in bot("!om netzwerk Bremen beitragsfrei vielleicht")
@@ -462,7 +439,7 @@ def test_open_and_free_of_fees(bot: Bot) -> None:
 # --- prüfen, stadien, kriterien --------------------------------------------------------------
 
 
-def test_pruefen_hamburg(bot: Bot) -> None:
+def test_pruefen_hamburg(bot: Welt) -> None:
     antwort = bot("/om prüfen Hamburg", sender=ALICE)
     assert "Prüfung: OM-Netzwerk Hamburg" in antwort
     assert "Stand 22.11.2026" in antwort
@@ -477,7 +454,7 @@ def test_pruefen_hamburg(bot: Bot) -> None:
     assert "❌" not in antwort
 
 
-def test_pruefen_names_what_to_do_next(bot: Bot) -> None:
+def test_pruefen_names_what_to_do_next(bot: Welt) -> None:
     harz = bot("!om pruefen Harz")
     assert "❌ Zwei Ansprechpartner" in harz
     assert "Umsetzungsstadium 3 von 4" in harz
@@ -492,16 +469,16 @@ def test_pruefen_names_what_to_do_next(bot: Bot) -> None:
     assert "nur zur Orientierung" in ddn
 
 
-def test_pruefen_follows_the_clock(bot: Bot) -> None:
+def test_pruefen_follows_the_clock(bot: Welt) -> None:
     assert "Umsetzungsstadium 4" in bot("!om prüfen Münsterland")
-    bot.uhr["jetzt"] = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
+    bot.uhr.advance_to(datetime(2026, 12, 10, 9, 0, tzinfo=UTC))
     spaeter = bot("!om prüfen Münsterland")
     assert "Umsetzungsstadium 3" in spaeter
     assert "abgelaufen am 10.12.2026" in spaeter
     assert "Im Register eingestuft: Stadium 4." in spaeter
 
 
-def test_pruefen_bad_input_and_room_default(bot: Bot) -> None:
+def test_pruefen_bad_input_and_room_default(bot: Welt) -> None:
     unbekannt = bot("!om prüfen Hamberg")
     assert "Ein Netzwerk „Hamberg“ kenne ich nicht. Meinten Sie „Hamburg“" in unbekannt
     ohne = bot("!om prüfen")
@@ -512,7 +489,7 @@ def test_pruefen_bad_input_and_room_default(bot: Bot) -> None:
     assert "Verlauf: OM-Netzwerk Kaiserslautern" in bot("!om verlauf")
 
 
-def test_stadien_overview(bot: Bot) -> None:
+def test_stadien_overview(bot: Welt) -> None:
     antwort = bot("/om stadien", sender=ALICE)
     abschnitte = {n: antwort.index(f"Stadium {n} (") for n in (1, 2, 3, 4)}
     assert list(abschnitte.values()) == sorted(abschnitte.values())
@@ -532,14 +509,14 @@ def test_stadien_overview(bot: Bot) -> None:
     assert "Was sollen wir tun – heute bitte entscheiden." in antwort
 
 
-def test_stadien_change_with_the_register(bot: Bot) -> None:
+def test_stadien_change_with_the_register(bot: Welt) -> None:
     bot("!om netzwerk Harz kontakt Moderation Frieda Fiktiv, IHK Magdeburg")
     antwort = bot("!om stadien")
     assert antwort.index("• Offensive Harzwirtschaft") > antwort.index("Stadium 4 (")
     assert "(eingestuft: 3)" in antwort
 
 
-def test_kriterien_sections_and_keywords(bot: Bot) -> None:
+def test_kriterien_sections_and_keywords(bot: Welt) -> None:
     alle = bot("/om kriterien", sender=ALICE)
     assert "Rahmenbedingungen – 20 Kriterien; Plenum 31.10.2014, Berlin" in alle
     assert "Vollständigkeitskriterien Selbsterklärung der OM-Praxis-Checks" in alle
@@ -558,7 +535,7 @@ def test_kriterien_sections_and_keywords(bot: Bot) -> None:
     assert "Stadium 1: „Von einigen Netzwerken wissen wir gar nicht" in stadien
 
 
-def test_kriterien_unknown_keyword(bot: Bot) -> None:
+def test_kriterien_unknown_keyword(bot: Welt) -> None:
     antwort = bot("!om kriterien partnr")
     assert antwort.startswith("⚠ Zu „partnr“ finde ich kein Kriterium. Meinten Sie „partner“")
     assert "Beispiel: `!om kriterien treffen`" in antwort
@@ -566,13 +543,13 @@ def test_kriterien_unknown_keyword(bot: Bot) -> None:
     assert "Alle Abschnitte: !om kriterien" in leer
 
 
-def test_many_matches_are_cut(bot: Bot) -> None:
+def test_many_matches_are_cut(bot: Welt) -> None:
     antwort = bot("!om kriterien partner")
     assert antwort.count("• ") == 8
     assert "weitere; ein genaueres Stichwort hilft" in antwort
 
 
-def test_verlauf_unknown_and_empty(bot: Bot) -> None:
+def test_verlauf_unknown_and_empty(bot: Welt) -> None:
     unbekannt = bot("!om verlauf OM-Netzwerk Hambur")
     assert (
         "Ein Netzwerk „OM-Netzwerk Hambur“ kenne ich nicht. Meinten Sie „OM-Netzwerk Hamburg“"
@@ -582,7 +559,7 @@ def test_verlauf_unknown_and_empty(bot: Bot) -> None:
     assert "Seit dem Import hat sich nichts geändert" in leer
 
 
-def test_help_topic_lists_the_register_commands(bot: Bot) -> None:
+def test_help_topic_lists_the_register_commands(bot: Welt) -> None:
     hilfe = bot("!om hilfe register")
     assert "!om netzwerk anlegen <name> [in <region>]" in hilfe
     assert "!om netzwerk <netzwerk> status <status:wort> [<grund>]" in hilfe
@@ -591,7 +568,7 @@ def test_help_topic_lists_the_register_commands(bot: Bot) -> None:
 
 
 def test_meeting_count_reaches_pruefen_and_stadien(
-    bot: Bot, monkeypatch: pytest.MonkeyPatch
+    bot: Welt, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import om_bot.commands.kriterien
 

@@ -1,5 +1,5 @@
-"""Events through `Router.handle` with a fixed clock (`runtime.build(config, clock=…)`), on
-SQLite and – with `OM_BOT_TEST_POSTGRES_URL` – PostgreSQL.
+"""Events through `Router.handle` in the shared chat world (`tests/chat.py`: the bot as
+`runtime.build` composes it, on a fake clock).
 
 The sample register's people act: Max Mustermann and Petra Beispiel are the contacts of the
 OM-Netzwerk Hamburg, Ina Platzhalter of the DDN network in Hamburg, Olaf Mustermann of the OGB
@@ -9,25 +9,22 @@ network, Moritz Modell of the OM-Netzwerk München. Eve is nobody. "Now" is Wedn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import om_bot.services.terminverwaltung as tv
-from om_bot.app.runtime import App, build
-from om_bot.config import config_from_mapping
+from om_bot.domain.grenzwerte import Grenzwerte
 from om_bot.domain.termine import TerminArt
-from om_bot.services.importer import importiere_datei
 from om_bot.services.register import finde_netzwerk
 from om_bot.storage.models import AuditEintrag, Termin, TerminVorkommen
-from om_bot.text.messages import IncomingMessage, Reply
-from tests.conftest import SAMPLE_DATA
+from om_bot.text.messages import Reply
+from tests.chat import Welt
 
 B = ZoneInfo("Europe/Berlin")
 JETZT = datetime(2026, 11, 18, 9, 30, tzinfo=B)
@@ -38,84 +35,22 @@ MORITZ = "@moritz.modell:om.example"
 HH, DDN, OGB, MUC, GS_RAUM, FREI = "!hh", "!ddn", "!ogb", "!muc", "!gs", "!frei"
 
 
-@dataclass
-class Bot:
-    app: App
-    now: list[datetime]
-    n: int = 0
-    gesendet: list[tuple[str, Reply]] = field(default_factory=list)
-
-    def sag(self, sender: str, raum: str, text: str, power: int = 0) -> list[Reply]:
-        self.n += 1
-        nachricht = IncomingMessage(
-            f"$e{self.n}", raum, sender, f"!om {text}", self.now[0], False, power
-        )
-        replies = self.app.router.handle(nachricht)
-        self.gesendet += [(r.room_id or raum, r) for r in replies]
-        return replies
-
-    def antwort(self, sender: str, raum: str, text: str, power: int = 0) -> str:
-        """The answer in the room the command came from (exactly one)."""
-        replies = [r for r in self.sag(sender, raum, text, power) if r.room_id is None]
-        assert len(replies) == 1, replies
-        return replies[0].text
-
-    def db(self, query: Any) -> Any:
-        with self.app.uow() as u:
-            rows = u.session.scalars(query).all()
-            # Detach before the unit of work rolls back (which would expire the rows).
-            u.session.expunge_all()
-            return rows
-
-    def anzahl(self, modell: Any) -> int:
-        with self.app.uow() as u:
-            return int(u.session.scalar(select(func.count()).select_from(modell)) or 0)
-
-    def termin(self, nr: int) -> Termin:
-        with self.app.uow() as u:
-            t = u.termine.get(nr)
-            assert t is not None
-            u.session.expunge_all()
-            return t
-
-    def vorkommen(self, nr: int) -> list[TerminVorkommen]:
-        with self.app.uow() as u:
-            rows = list(u.termine.vorkommen_von(nr))
-            u.session.expunge_all()
-            return rows
-
-
 def _an(replies: list[Reply], raum: str) -> list[str]:
     return [r.text for r in replies if r.room_id == raum]
 
 
 @pytest.fixture
-def mache_bot(db_url: str) -> Iterator[Callable[..., Bot]]:
-    apps: list[App] = []
+def mache_bot(neue_welt: Callable[..., Welt]) -> Callable[..., Welt]:
+    """The shared chat world (`tests/chat.py`) at `JETZT`, `[termine]` settings as keyword
+    arguments, the four networks' rooms linked by their contacts."""
 
-    def factory(**termine: Any) -> Bot:
-        now = [JETZT.astimezone(UTC)]
-        config = config_from_mapping(
-            {
-                "matrix": {
-                    "homeserver": "http://localhost",
-                    "user_id": "@bot:test",
-                    "password": "x",
-                },
-                "database": {"url": db_url},
-                "bot": {
-                    "geschaeftsstelle_users": [GS],
-                    "geschaeftsstelle_room": GS_RAUM,
-                    "admins": [ADMIN],
-                },
-                "termine": termine,
-            },
-            env={},
+    def factory(**termine: Any) -> Welt:
+        bot = neue_welt(
+            jetzt=JETZT,
+            bot={"geschaeftsstelle_users": [GS], "admins": [ADMIN]},
+            termine=termine,
+            grenzen=Grenzwerte(),  # the configured defaults, as in a real deployment
         )
-        app = build(config, clock=lambda: now[0])
-        apps.append(app)
-        importiere_datei(app.uow, SAMPLE_DATA)
-        bot = Bot(app, now)
         for wer, raum, netzwerk in (
             (MAX, HH, "OM-Netzwerk Hamburg"),
             (INA, DDN, "DDN-Regionalnetzwerk Hamburg"),
@@ -125,13 +60,11 @@ def mache_bot(db_url: str) -> Iterator[Callable[..., Bot]]:
             assert "verknüpft" in bot.antwort(wer, raum, f"raum {netzwerk}")
         return bot
 
-    yield factory
-    for app in apps:
-        app.engine.dispose()
+    return factory
 
 
 @pytest.fixture
-def bot(mache_bot: Callable[..., Bot]) -> Bot:
+def bot(mache_bot: Callable[..., Welt]) -> Welt:
     return mache_bot()
 
 
@@ -160,7 +93,7 @@ def bot(mache_bot: Callable[..., Bot]) -> Bot:
     ],
 )  # fmt: skip
 def test_eintragen_in_verschiedenen_formen(
-    bot: Bot, text: str, geschrieben: str, start_utc: datetime
+    bot: Welt, text: str, geschrieben: str, start_utc: datetime
 ) -> None:
     antwort = bot.antwort(MAX, HH, f"termin {text}")
     assert "✅ Termin Nr. 1 eingetragen" in antwort
@@ -174,7 +107,7 @@ def test_eintragen_in_verschiedenen_formen(
     assert eintrag.objekt == "termin 1" and eintrag.nachher["titel"] == text.split(maxsplit=1)[0]
 
 
-def test_art_aus_titel_und_option(bot: Bot) -> None:
+def test_art_aus_titel_und_option(bot: Welt) -> None:
     treffen = bot.antwort(MAX, HH, "termin Netzwerktreffen am 12.03.2027 um 14 Uhr")
     assert "Art: Netzwerktreffen (zählt für „tagt mindestens zweimal im Jahr“)" in treffen
     fest = bot.antwort(MAX, HH, "termin Sommerfest am 13.03.2027 um 14 Uhr")
@@ -205,7 +138,7 @@ def test_art_aus_titel_und_option(bot: Bot) -> None:
         ("Treffen am 12.03.2027 um 14 Uhr ort:a ort:b", "steht zweimal"),
     ],
 )
-def test_ablehnungen_speichern_nichts(bot: Bot, text: str, grund: str) -> None:
+def test_ablehnungen_speichern_nichts(bot: Welt, text: str, grund: str) -> None:
     antwort = bot.antwort(MAX, HH, f"termin {text}")
     assert antwort.startswith("⚠ ")
     assert grund in antwort
@@ -213,13 +146,13 @@ def test_ablehnungen_speichern_nichts(bot: Bot, text: str, grund: str) -> None:
     assert bot.anzahl(Termin) == 0 and bot.anzahl(TerminVorkommen) == 0
 
 
-def test_ablehnung_zeigt_beispiel(bot: Bot) -> None:
+def test_ablehnung_zeigt_beispiel(bot: Welt) -> None:
     antwort = bot.antwort(MAX, HH, "termin Treffen am Blumenkohl")
     assert "So geht’s: `!om termin [<Art>] <Titel> <Datum> [in <Region>]" in antwort
     assert "Beispiel: `!om termin Netzwerktreffen am 12.03.2027 um 14:00 bis 16:00`" in antwort
 
 
-def test_region_und_netzwerk_ausserhalb_eines_netzwerkraums(bot: Bot) -> None:
+def test_region_und_netzwerk_ausserhalb_eines_netzwerkraums(bot: Welt) -> None:
     drei = bot.antwort(GS, GS_RAUM, "termin Tagung am 12.03.2027 um 9 Uhr in Hamburg")
     assert "Netzwerk: ohne Netzwerk · Region: Hamburg" in drei
     assert "In Hamburg gibt es 3 Netzwerke" in drei and "für <Netzwerk>" in drei
@@ -236,7 +169,7 @@ def test_region_und_netzwerk_ausserhalb_eines_netzwerkraums(bot: Bot) -> None:
     assert bot.anzahl(Termin) == 5
 
 
-def test_wer_eintragen_darf(bot: Bot) -> None:
+def test_wer_eintragen_darf(bot: Welt) -> None:
     fremd = bot.antwort(EVE, FREI, "termin Treffen am 12.03.2027 um 9 Uhr in Münsterland")
     assert fremd.startswith("⛔") and "Es wurde nichts geändert" in fremd
     ohne_netz = bot.antwort(EVE, FREI, "termin Treffen am 12.03.2027 um 9 Uhr in Hamburg")
@@ -265,7 +198,7 @@ def test_wer_eintragen_darf(bot: Bot) -> None:
 # --- clashes -----------------------------------------------------------------------------------
 
 
-def test_ueberschneidung_warnung_und_hinweis_an_das_andere_netzwerk(bot: Bot) -> None:
+def test_ueberschneidung_warnung_und_hinweis_an_das_andere_netzwerk(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Netzwerktreffen am 12.03.2027 um 14:00 bis 16:00")
     replies = bot.sag(INA, DDN, "termin Sommerfest am 12.03.2027 um 18 Uhr")
     [antwort] = [r.text for r in replies if r.room_id is None]
@@ -293,14 +226,14 @@ def test_ueberschneidung_warnung_und_hinweis_an_das_andere_netzwerk(bot: Bot) ->
     assert liste.count("⚠ Überschneidung") == 2
 
 
-def test_ueberschneidung_ueber_mitternacht(bot: Bot) -> None:
+def test_ueberschneidung_ueber_mitternacht(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Nachtschicht-Info am 12.03.2027 von 22:00 bis 01:00")
     fruehstueck = bot.antwort(INA, DDN, "termin Frühstück am 13.03.2027 um 9 Uhr")
     assert "⚠ Terminüberschneidung" in fruehstueck
     assert "Fr, 12.03.2027, 22:00 – Sa, 13.03.2027, 01:00 Uhr" in fruehstueck
 
 
-def test_mehrtaegige_termine_werden_gefunden(bot: Bot) -> None:
+def test_mehrtaegige_termine_werden_gefunden(bot: Welt) -> None:
     """A four-day fair is a "long" occurrence: found on its last day, too (other index)."""
     bot.sag(GS, GS_RAUM, "termin Messe vom 10. bis 13.03.2027 in Hamburg")
     assert bot.vorkommen(1)[0].lang
@@ -313,7 +246,7 @@ def test_mehrtaegige_termine_werden_gefunden(bot: Bot) -> None:
     assert not bot.vorkommen(2)[0].lang
 
 
-def test_verschachtelte_regionen_in_beide_richtungen(bot: Bot) -> None:
+def test_verschachtelte_regionen_in_beide_richtungen(bot: Welt) -> None:
     replies = bot.sag(GS, GS_RAUM, "termin Bayerischer Tag am 05.05.2027 um 10 Uhr in Bayern")
     assert "Terminüberschneidung" not in replies[0].text
     muenchen = bot.sag(MORITZ, MUC, "termin Netzwerktreffen am 05.05.2027 um 16 Uhr")
@@ -332,7 +265,7 @@ def test_verschachtelte_regionen_in_beide_richtungen(bot: Bot) -> None:
                            "05.05.2027, 10:00–12:00 Uhr – Bayern"]  # fmt: skip
 
 
-def test_gleicher_tag_und_puffer_sind_einstellbar(mache_bot: Callable[..., Bot]) -> None:
+def test_gleicher_tag_und_puffer_sind_einstellbar(mache_bot: Callable[..., Welt]) -> None:
     bot = mache_bot(gleicher_tag=False, puffer="1h")
     bot.sag(MAX, HH, "termin Treffen am 12.03.2027 von 14 bis 16 Uhr")
     assert "Terminüberschneidung" not in bot.antwort(INA, DDN, "termin A am 12.03.2027 um 9 Uhr")
@@ -341,7 +274,7 @@ def test_gleicher_tag_und_puffer_sind_einstellbar(mache_bot: Callable[..., Bot])
     assert "Terminüberschneidung" not in bot.antwort(OLAF, OGB, "termin C am 12.03.2027 um 18:30")
 
 
-def test_standarddauer_ist_einstellbar(mache_bot: Callable[..., Bot]) -> None:
+def test_standarddauer_ist_einstellbar(mache_bot: Callable[..., Welt]) -> None:
     bot = mache_bot(standard_dauer="90m")
     antwort = bot.antwort(MAX, HH, "termin Treffen am 12.03.2027 um 14 Uhr")
     assert "14:00–15:30 Uhr (kein Ende angegeben: 1.5 Std. angenommen)" in antwort
@@ -350,7 +283,7 @@ def test_standarddauer_ist_einstellbar(mache_bot: Callable[..., Bot]) -> None:
 # --- recurring events ----------------------------------------------------------------------------
 
 
-def test_serie_mit_allen_vorkommen_absagen_und_export(bot: Bot) -> None:
+def test_serie_mit_allen_vorkommen_absagen_und_export(bot: Welt) -> None:
     # Outside the network's room „in Hamburg“ names no network (Hamburg has three), and a
     # network-less event is the Geschäftsstelle's: refused, with the way out.
     fremd = bot.antwort(
@@ -410,22 +343,22 @@ def test_serie_mit_allen_vorkommen_absagen_und_export(bot: Bot) -> None:
     )
 
 
-def test_serie_wird_fortgeschrieben(bot: Bot) -> None:
+def test_serie_wird_fortgeschrieben(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Stammtisch jeden ersten Montag im Monat um 18 Uhr")
     vorher = bot.vorkommen(1)
-    bot.now[0] += timedelta(days=400)
+    bot.uhr.advance(timedelta(days=400))
     bot.antwort(EVE, FREI, "termine")  # listing extends running series first
     nachher = bot.vorkommen(1)
     assert len(nachher) > len(vorher)
     letzter = nachher[-1].start
-    assert letzter > bot.now[0] + timedelta(days=700)
-    assert bot.termin(1).expandiert_bis == bot.now[0] + timedelta(days=730)
+    assert letzter > bot.uhr() + timedelta(days=700)
+    assert bot.termin(1).expandiert_bis == bot.uhr() + timedelta(days=730)
 
 
 # --- holidays --------------------------------------------------------------------------------
 
 
-def test_feiertage_in_bestaetigung_und_liste(bot: Bot) -> None:
+def test_feiertage_in_bestaetigung_und_liste(bot: Welt) -> None:
     fronleichnam = bot.antwort(MORITZ, MUC, "termin Netzwerktreffen am 27.05.2027 um 10 Uhr")
     assert "⚑ Feiertag in Bayern: Fronleichnam" in fronleichnam
     harz = bot.antwort(GS, GS_RAUM, "termin Harztag am 31.10.2027 um 11 Uhr in Harz")
@@ -440,7 +373,7 @@ def test_feiertage_in_bestaetigung_und_liste(bot: Bot) -> None:
 # --- listing and showing -----------------------------------------------------------------------
 
 
-def test_termine_filter(bot: Bot) -> None:
+def test_termine_filter(bot: Welt) -> None:
     leer = bot.antwort(EVE, FREI, "termine")
     assert "Keine Termine in allen Regionen" in leer
     bot.sag(MAX, HH, "termin Hamburger Treffen am 25.11.2026 um 10 Uhr")
@@ -466,7 +399,7 @@ def test_termine_filter(bot: Bot) -> None:
     assert "weder eine Region noch ein Netzwerk" in tippfehler and "Hamburg" in tippfehler
 
 
-def test_termin_anzeigen(bot: Bot) -> None:
+def test_termin_anzeigen(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Netzwerktreffen am 12.03.2027 um 14 Uhr ort:Handelskammer")
     bot.sag(INA, DDN, "termin Sommerfest am 12.03.2027 um 18 Uhr")
     details = bot.antwort(EVE, FREI, "termin 1")
@@ -480,7 +413,7 @@ def test_termin_anzeigen(bot: Bot) -> None:
 # --- changing and cancelling ---------------------------------------------------------------------
 
 
-def test_aendern_prueft_neu_und_raeumt_markierungen_auf(bot: Bot) -> None:
+def test_aendern_prueft_neu_und_raeumt_markierungen_auf(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Netzwerktreffen am 12.03.2027 um 14 Uhr")
     bot.sag(INA, DDN, "termin Sommerfest am 12.03.2027 um 18 Uhr")
     assert bot.vorkommen(2)[0].kollision
@@ -510,7 +443,7 @@ def test_aendern_prueft_neu_und_raeumt_markierungen_auf(bot: Bot) -> None:
     assert len(geaendert) == 4
 
 
-def test_moderation_spricht_nicht_fuer_das_netzwerk(bot: Bot) -> None:
+def test_moderation_spricht_nicht_fuer_das_netzwerk(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Treffen am 12.03.2027 um 14 Uhr")
     assert bot.antwort(EVE, HH, "termin absagen 1", 100).startswith("⛔")
     assert bot.antwort(EVE, HH, "termin ändern 1 titel Gekapert", 100).startswith("⛔")
@@ -519,7 +452,7 @@ def test_moderation_spricht_nicht_fuer_das_netzwerk(bot: Bot) -> None:
     assert "Abgesagt" in bot.antwort(MAX, HH, "termin absagen 1")
 
 
-def test_absagen_rechte_und_hinweise(bot: Bot) -> None:
+def test_absagen_rechte_und_hinweise(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Netzwerktreffen am 12.03.2027 um 14 Uhr")
     bot.sag(INA, DDN, "termin Sommerfest am 12.03.2027 um 18 Uhr")
     assert bot.antwort(OLAF, OGB, "termin absagen 1").startswith("⛔")
@@ -539,9 +472,9 @@ def test_absagen_rechte_und_hinweise(bot: Bot) -> None:
     assert "abgesagt am 18.11.2026" in bot.antwort(EVE, FREI, "termin 1")
 
 
-def test_vergangene_termine_bleiben(bot: Bot) -> None:
+def test_vergangene_termine_bleiben(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Treffen morgen um 10 Uhr")
-    bot.now[0] += timedelta(days=2)
+    bot.uhr.advance(timedelta(days=2))
     assert "schon vorbei" in bot.antwort(MAX, HH, "termin absagen 1")
     assert "schon vorbei" in bot.antwort(MAX, HH, "termin ändern 1 in Bremen")
 
@@ -549,7 +482,7 @@ def test_vergangene_termine_bleiben(bot: Bot) -> None:
 # --- export ------------------------------------------------------------------------------------
 
 
-def test_export(bot: Bot) -> None:
+def test_export(bot: Welt) -> None:
     assert "es gibt nichts zu exportieren" in bot.antwort(EVE, FREI, "termine export")
     bot.sag(MAX, HH, "termin Netzwerktreffen am 12.03.2027 von 14 bis 16 Uhr ort:Handelskammer")
     bot.sag(INA, DDN, "termin Sommerfest am 12.03.2027 um 18 Uhr")
@@ -578,7 +511,7 @@ def test_export(bot: Bot) -> None:
 
 
 def test_der_hook_wird_bei_jeder_aenderung_gerufen(
-    bot: Bot, monkeypatch: pytest.MonkeyPatch
+    bot: Welt, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gerufen: list[tuple[int, str, date | None]] = []
 
@@ -598,7 +531,7 @@ def test_der_hook_wird_bei_jeder_aenderung_gerufen(
     ]
 
 
-def test_treffen_zaehlen_fuer_die_kriterien(bot: Bot) -> None:
+def test_treffen_zaehlen_fuer_die_kriterien(bot: Welt) -> None:
     leser = tv.DatenbankTerminLeser(B)
     with bot.app.uow() as u:
         hamburg = finde_netzwerk(u, "OM-Netzwerk Hamburg").id
@@ -620,7 +553,7 @@ def test_treffen_zaehlen_fuer_die_kriterien(bot: Bot) -> None:
     )
 
 
-def test_leser_fuer_erinnerungen(bot: Bot) -> None:
+def test_leser_fuer_erinnerungen(bot: Welt) -> None:
     bot.sag(MAX, HH, "termin Stammtisch jeden ersten Montag im Monat um 18 Uhr ort:Kneipe")
     bot.sag(MAX, HH, "termin absagen 1 am 07.12.2026")
     with bot.app.uow() as u:
@@ -638,7 +571,7 @@ def test_leser_fuer_erinnerungen(bot: Bot) -> None:
 # --- Parallelansprachen ------------------------------------------------------------------------
 
 
-def test_ansprache_und_parallelansprache(bot: Bot) -> None:
+def test_ansprache_und_parallelansprache(bot: Welt) -> None:
     erst = bot.sag(MAX, HH, "ansprache Handwerkskammer Hamburg")
     assert "Notiert: OM-Netzwerk Hamburg spricht Handwerkskammer Hamburg an" in erst[0].text
     assert len(erst) == 1
@@ -653,13 +586,13 @@ def test_ansprache_und_parallelansprache(bot: Bot) -> None:
     assert bot.antwort(EVE, HH, "ansprache IHK").startswith("⛔")
 
 
-def test_hilfe_zu_terminen(bot: Bot) -> None:
+def test_hilfe_zu_terminen(bot: Welt) -> None:
     hilfe = bot.antwort(EVE, FREI, "hilfe termin")
     assert "!om termin <text>" in hilfe and "!om termine export [<auswahl>]" in hilfe
     assert "!om ansprache <institution>" in hilfe
 
 
-def test_titel_und_ort_sind_eine_zeile(bot: Bot) -> None:
+def test_titel_und_ort_sind_eine_zeile(bot: Welt) -> None:
     # A line break in the title must not become a line that looks like the bot's (issue 9).
     antwort = bot.antwort(MAX, HH, "termin X\n✅ Anfrage 3 freigegeben am 12.03.2027 um 9 Uhr")
     assert "eingetragen" in antwort

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from om_bot.app.planer import Planer, Wecker
+from om_bot.app.planer import Planer, Schlafen, Wecker
 from om_bot.chat.registry import Registry, help_prefix
 from om_bot.chat.router import Dienste, Router
 from om_bot.commands import familien
@@ -124,10 +124,26 @@ class App:
     router: Router
     # Wakes the reminder scheduler; `run_bot` connects it (also `dienste.wecker`).
     wecker: Wecker = field(default_factory=Wecker)
+    # How the reminder scheduler waits for the next due time, on the clock `dienste.now`.
+    schlafen: Schlafen = asyncio.sleep
 
 
-def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> App:
-    """Compose the application for `config`; migrates the database to the newest schema."""
+def _systemzeit() -> datetime:
+    return datetime.now(UTC)
+
+
+def build(
+    config: Config,
+    clock: Callable[[], datetime] = _systemzeit,
+    schlafen: Schlafen = asyncio.sleep,
+) -> App:
+    """Compose the application for `config`; migrates the database to the newest schema.
+
+    `clock` is the bot's "now": the commands (`ctx.now()`) and the reminder scheduler read it,
+    and the scheduler waits with `schlafen(seconds)` for a due time on that clock – a test
+    passes a fake clock and a sleep that returns when the fake clock is advanced. The Matrix
+    adapter keeps the wall clock: it compares against the homeserver's timestamps.
+    """
     engine = make_engine(config.database.url)
     migrate(engine)
     uow = uow_factory(engine)
@@ -147,7 +163,7 @@ def build(config: Config, clock: Callable[[], datetime] = lambda: datetime.now(U
         termine=config.termine.regeln(),
         grenzen=Grenzen(config.grenzen.werte()),
     )
-    return App(config, engine, uow, dienste, Router(dienste), wecker)
+    return App(config, engine, uow, dienste, Router(dienste), wecker, schlafen)
 
 
 def make_bot(app: App) -> MatrixBot:
@@ -164,7 +180,7 @@ def make_planer(app: App, bot: MatrixBot) -> Planer:
         return await bot.send(reply, None, txn, attempts=2)
 
     planung = app.dienste.planung or planung_aus(app.config, app.dienste.prefix)
-    return Planer(app.uow, planung, senden, uhr=app.dienste.now)
+    return Planer(app.uow, planung, senden, uhr=app.dienste.now, schlafen=app.schlafen)
 
 
 async def _erinnern(app: App, bot: MatrixBot, planer: Planer, stop: asyncio.Event) -> None:
