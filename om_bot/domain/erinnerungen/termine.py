@@ -85,7 +85,7 @@ def termin_erinnerungen(
 
     A cancelled occurrence gets none: its stored ones are dropped by the scheduler. The notice
     instead comes from the events feature, which announces a cancellation in every room of the
-    network at once (`om_bot/commands/termine.py`); a second one from here would only repeat it.
+    network at once (`om_bot/commands/termine/`); a second one from here would only repeat it.
     """
     if v.abgesagt is not None:
         return []
