@@ -19,6 +19,7 @@ from om_bot.domain.ansprachen import Quelle, partner_fuer
 from om_bot.domain.fehler import UsageError
 from om_bot.domain.roles import Akteur, Rollen, Verweigert
 from om_bot.services import ansprachen
+from om_bot.services.aufruf import Aufruf
 from om_bot.services.register import finde_netzwerk
 from om_bot.storage.models import Ansprache
 from om_bot.storage.uow import UnitOfWork
@@ -71,14 +72,9 @@ def test_ein_partner_nach_einer_regel(text: str, kurz: str | None) -> None:
 def _festhalten(
     u: UnitOfWork, wer: str, netzwerk: str, institution: str, person: str = ""
 ) -> ansprachen.Erfasst:
+    a = Aufruf(uow=u, akteur=Akteur(wer, "!raum"), now=lambda: JETZT, rollen=ROLLEN)
     return ansprachen.festhalten(
-        u,
-        Akteur(wer, "!raum"),
-        ROLLEN,
-        finde_netzwerk(u, netzwerk),
-        institution=institution,
-        person=person,
-        jetzt=JETZT,
+        a, finde_netzwerk(u, netzwerk), institution=institution, person=person
     )
 
 

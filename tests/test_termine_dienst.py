@@ -26,6 +26,7 @@ from om_bot.domain.termine import (
 )
 from om_bot.services import termine as svc
 from om_bot.services import terminverwaltung as tv
+from om_bot.services.aufruf import Aufruf
 from om_bot.services.register import finde_netzwerk
 from om_bot.storage.models import AuditEintrag, Termin, TerminVorkommen
 from om_bot.storage.uow import UnitOfWork
@@ -36,8 +37,8 @@ MAX, GS, EVE = "@max.mustermann:om.example", "@gs:test", "@eve:test"
 ROLLEN = Rollen.aus(admins=["@admin:test"], geschaeftsstelle=[GS])
 
 
-def _wer(user_id: str) -> svc.Handelnde:
-    return svc.Handelnde(Akteur(user_id, "!raum"), ROLLEN, JETZT, Regeln())
+def _als(u: UnitOfWork, user_id: str, jetzt: datetime = JETZT) -> Aufruf:
+    return Aufruf(uow=u, akteur=Akteur(user_id, "!raum"), now=lambda: jetzt, rollen=ROLLEN)
 
 
 def _neu(u: UnitOfWork, start: datetime, ende: datetime, netzwerk: bool = True) -> svc.NeuerTermin:
@@ -93,7 +94,7 @@ def test_der_dienst_lehnt_ab(
     fehler: type[TerminZeitFehler],
 ) -> None:
     with sample_uow() as u, pytest.raises(fehler, match="Es wurde nichts gespeichert"):
-        svc.eintragen(u, _wer(MAX), _neu(u, start, ende))
+        svc.eintragen(_als(u, MAX), Regeln(), _neu(u, start, ende))
     assert _gespeichert(sample_uow) == (0, 0, 0)
 
 
@@ -114,11 +115,11 @@ def test_jeder_andere_weg_auch(
 
 def test_der_horizont_ist_einstellbar(sample_uow: Callable[[], UnitOfWork]) -> None:
     start = JETZT + timedelta(days=40)
-    kurz = svc.Handelnde(Akteur(MAX, "!raum"), ROLLEN, JETZT, Regeln(horizont=timedelta(days=30)))
+    kurz = Regeln(horizont=timedelta(days=30))
     with sample_uow() as u, pytest.raises(TerminZuWeit, match="höchstens 30 Tage im Voraus"):
-        svc.eintragen(u, kurz, _neu(u, start, start + timedelta(hours=2)))
+        svc.eintragen(_als(u, MAX), kurz, _neu(u, start, start + timedelta(hours=2)))
     with sample_uow() as u:
-        ergebnis = svc.eintragen(u, _wer(MAX), _neu(u, start, start + timedelta(hours=2)))
+        ergebnis = svc.eintragen(_als(u, MAX), Regeln(), _neu(u, start, start + timedelta(hours=2)))
         assert ergebnis.termin.id == 1
     assert _gespeichert(sample_uow) == (1, 1, 1)
 
@@ -126,13 +127,14 @@ def test_der_horizont_ist_einstellbar(sample_uow: Callable[[], UnitOfWork]) -> N
 def test_aendern_prueft_nur_eine_neue_zeit(sample_uow: Callable[[], UnitOfWork]) -> None:
     start = JETZT + timedelta(days=3)
     with sample_uow() as u:
-        nr = svc.eintragen(u, _wer(MAX), _neu(u, start, start + timedelta(hours=2))).termin.id
+        neu = _neu(u, start, start + timedelta(hours=2))
+        nr = svc.eintragen(_als(u, MAX), Regeln(), neu).termin.id
     with sample_uow() as u:
         termin = u.termine.get(nr)
         assert termin is not None
         weit = Zeitraum(FUENF_JAHRE, FUENF_JAHRE + timedelta(hours=1), ganztaegig=False)
         with pytest.raises(TerminZuWeit):
-            svc.aendern(u, _wer(MAX), termin, svc.Aenderungen(zeitraum=weit))
+            svc.aendern(_als(u, MAX), Regeln(), termin, svc.Aenderungen(zeitraum=weit))
     # The writer itself refuses a time moved out of bounds …
     with sample_uow() as u:
         termin = u.termine.get(nr)
@@ -145,8 +147,8 @@ def test_aendern_prueft_nur_eine_neue_zeit(sample_uow: Callable[[], UnitOfWork])
     with sample_uow() as u:
         termin = u.termine.get(nr)
         assert termin is not None
-        wer = svc.Handelnde(Akteur(MAX, "!raum"), ROLLEN, spaeter, Regeln())
-        svc.aendern(u, wer, termin, svc.Aenderungen(titel="Frühjahrstreffen"))
+        neu_titel = svc.Aenderungen(titel="Frühjahrstreffen")
+        svc.aendern(_als(u, MAX, spaeter), Regeln(), termin, neu_titel)
     with sample_uow() as u:
         termin = u.termine.get(nr)
         assert termin is not None and termin.titel == "Frühjahrstreffen"
@@ -156,17 +158,19 @@ def test_aendern_prueft_nur_eine_neue_zeit(sample_uow: Callable[[], UnitOfWork])
 def test_rechte_gelten_auch_ohne_chat(sample_uow: Callable[[], UnitOfWork]) -> None:
     start = JETZT + timedelta(days=3)
     with sample_uow() as u, pytest.raises(Verweigert):
-        svc.eintragen(u, _wer(EVE), _neu(u, start, start + timedelta(hours=2)))
+        svc.eintragen(_als(u, EVE), Regeln(), _neu(u, start, start + timedelta(hours=2)))
     with sample_uow() as u, pytest.raises(svc.OhneNetzwerkVerweigert):
-        svc.eintragen(u, _wer(MAX), _neu(u, start, start + timedelta(hours=2), netzwerk=False))
+        ohne = _neu(u, start, start + timedelta(hours=2), netzwerk=False)
+        svc.eintragen(_als(u, MAX), Regeln(), ohne)
     with sample_uow() as u:
-        nr = svc.eintragen(u, _wer(GS), _neu(u, start, start + timedelta(hours=2))).termin.id
+        neu = _neu(u, start, start + timedelta(hours=2))
+        nr = svc.eintragen(_als(u, GS), Regeln(), neu).termin.id
     with sample_uow() as u:
         termin = u.termine.get(nr)
         assert termin is not None
         with pytest.raises(svc.TerminVerweigert, match="ändern oder absagen dürfen nur"):
-            svc.absagen(u, _wer(EVE), termin)
-        assert svc.absagen(u, _wer(MAX), termin).vorkommen == 1
+            svc.absagen(_als(u, EVE), Regeln(), termin)
+        assert svc.absagen(_als(u, MAX), Regeln(), termin).vorkommen == 1
     with sample_uow() as u:
         aktionen = [e.aktion for e in u.audit.alle()]
     assert aktionen == ["termin_angelegt", "termin_abgesagt"]

@@ -30,8 +30,8 @@ from om_bot.domain.ansprachen import (
 )
 from om_bot.domain.audit import AuditAktion
 from om_bot.domain.fehler import kurz_genug
-from om_bot.domain.roles import Akteur, Rolle, Rollen
-from om_bot.services.protokoll import protokollieren
+from om_bot.domain.roles import Rolle
+from om_bot.services.aufruf import Aufruf
 from om_bot.services.register import rollen_von
 from om_bot.storage.models import Ansprache, Netzwerk, Partner
 from om_bot.storage.uow import UnitOfWork
@@ -102,38 +102,26 @@ def erfassen(
     return Erfasst(neu, partner, parallel)
 
 
-def festhalten(
-    uow: UnitOfWork,
-    akteur: Akteur,
-    rollen: Rollen,
-    netzwerk: Netzwerk,
-    *,
-    institution: str,
-    person: str,
-    jetzt: datetime,
-) -> Erfasst:
+def festhalten(a: Aufruf, netzwerk: Netzwerk, *, institution: str, person: str = "") -> Erfasst:
     """`/om ansprache`: the network's coordination (Geschäftsstelle, admins) records that it
     approaches `institution` (and `person`): permission, names at most `MAX_TEXT` long, the
     approach, the audit, the commit. Raises `Verweigert` or `UsageError`."""
-    rollen.pruefe(akteur, Rolle.NETZWERK, rollen_von(uow, netzwerk), was=netzwerk.name)
+    a.rollen.pruefe(a.akteur, Rolle.NETZWERK, rollen_von(a.uow, netzwerk), was=netzwerk.name)
     institution = kurz_genug(institution.strip(), "Der Name der Institution")
     person = kurz_genug(person.strip(), "Der Name der Person")
     erfasst = erfassen(
-        uow, netzwerk, institution, zeit=jetzt, quelle=Quelle.ANSPRACHE, person=person
+        a.uow, netzwerk, institution, zeit=a.now(), quelle=Quelle.ANSPRACHE, person=person
     )
-    protokollieren(
-        uow,
+    a.audit(
         AuditAktion.ANSPRACHE,
-        akteur=akteur.user_id,
-        zeit=jetzt,
         netzwerk_id=netzwerk.id,
         objekt=f"ansprache {erfasst.ansprache.id}",
         nachher={
             "institution": institution,
             "person": person,
             "partner": erfasst.partner.kurz if erfasst.partner is not None else None,
-            "parallel": [a.netzwerk_id for a in erfasst.parallel],
+            "parallel": [x.netzwerk_id for x in erfasst.parallel],
         },
     )
-    uow.commit()
+    a.uow.commit()
     return erfasst

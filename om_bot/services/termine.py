@@ -1,8 +1,8 @@
 """Events as use cases: register, change, cancel – rules, permissions, audit and commit.
 
 The chat commands (`om_bot/commands/termine/`) read the input and word the answer; these
-functions take the unit of work and who acts (`Handelnde`: the actor, the role rules, the
-clock's now, the ``[termine]`` rules) and return what happened. They raise
+functions take an `Aufruf` (the unit of work, who acts where, the clock, the roles) and the
+``[termine]`` rules (`Regeln`) and return what happened. They raise
 `om_bot.domain.fehler.UsageError` (a German message; the command may add its usage line) and
 `Verweigert` (the router answers, rolls back and audits the refusal).
 
@@ -14,8 +14,8 @@ clock's now, the ``[termine]`` rules) and return what happened. They raise
   a network – the Geschäftsstelle and admins (`darf_eintragen`). Change or cancel – the
   network's coordinators, whoever registered the event, the Geschäftsstelle, admins
   (`darf_aendern`).
-* **Audit and commit**: every write is audited as ``termin_<Aenderung>`` with the event's data
-  before and after, and committed here.
+* **Audit and commit**: every write is audited (`AuditAktion.TERMIN_*`, in the name of the
+  person acting) with the event's data before and after, and committed here.
 
 A command may call `darf_eintragen`, `darf_aendern` and `pruefe_aenderbar` early, so that its
 answer names the first problem of the input; the writing functions check again, so a caller
@@ -31,23 +31,12 @@ from typing import Any
 from om_bot.domain.audit import AuditAktion
 from om_bot.domain.dates import Zeitraum
 from om_bot.domain.fehler import UsageError
-from om_bot.domain.roles import Akteur, Rolle, Rollen, Verweigert
+from om_bot.domain.roles import Rolle, Verweigert
 from om_bot.domain.termine import Regeln, TerminArt, pruefe_zeitraum
 from om_bot.services import terminverwaltung as tv
-from om_bot.services.protokoll import protokollieren
+from om_bot.services.aufruf import Aufruf
 from om_bot.services.register import rollen_von
 from om_bot.storage.models import Netzwerk, Region, Termin, TerminVorkommen
-from om_bot.storage.uow import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Handelnde:
-    """Who acts and when: the sender (and room), the role rules, now, the ``[termine]`` rules."""
-
-    akteur: Akteur
-    rollen: Rollen
-    jetzt: datetime
-    regeln: Regeln
 
 
 class TerminVerweigert(Verweigert):
@@ -84,24 +73,24 @@ class KeinVorkommen(UsageError):
 # --- who may ---------------------------------------------------------------------------------
 
 
-def darf_eintragen(uow: UnitOfWork, wer: Handelnde, netzwerk: Netzwerk | None) -> None:
+def darf_eintragen(a: Aufruf, netzwerk: Netzwerk | None) -> None:
     """For a network: its coordinators, the Geschäftsstelle, admins; without one: the
     Geschäftsstelle and admins. Raises `Verweigert` (`OhneNetzwerkVerweigert`)."""
     if netzwerk is not None:
-        wer.rollen.pruefe(wer.akteur, Rolle.NETZWERK, rollen_von(uow, netzwerk), was=netzwerk.name)
+        a.rollen.pruefe(a.akteur, Rolle.NETZWERK, rollen_von(a.uow, netzwerk), was=netzwerk.name)
         return
-    if not wer.rollen.darf(wer.akteur, Rolle.GESCHAEFTSSTELLE):
+    if not a.rollen.darf(a.akteur, Rolle.GESCHAEFTSSTELLE):
         raise OhneNetzwerkVerweigert
 
 
-def darf_aendern(uow: UnitOfWork, wer: Handelnde, termin: Termin) -> None:
+def darf_aendern(a: Aufruf, termin: Termin) -> None:
     """Coordinators of the event's network, whoever registered it, Geschäftsstelle, admins."""
-    if wer.akteur.user_id == termin.erstellt_von:
+    if a.wer == termin.erstellt_von:
         return
-    if wer.rollen.darf(wer.akteur, Rolle.GESCHAEFTSSTELLE):
+    if a.rollen.darf(a.akteur, Rolle.GESCHAEFTSSTELLE):
         return
-    if termin.netzwerk is not None and wer.rollen.darf(
-        wer.akteur, Rolle.NETZWERK, rollen_von(uow, termin.netzwerk)
+    if termin.netzwerk is not None and a.rollen.darf(
+        a.akteur, Rolle.NETZWERK, rollen_von(a.uow, termin.netzwerk)
     ):
         return
     andere = f"die Koordination von {termin.netzwerk.name}, " if termin.netzwerk else ""
@@ -137,19 +126,15 @@ def audit_daten(termin: Termin) -> dict[str, object]:
 
 
 def _protokoll(
-    uow: UnitOfWork,
-    wer: Handelnde,
+    a: Aufruf,
     termin: Termin,
     aenderung: tv.Aenderung,
     *,
     vorher: dict[str, Any] | None = None,
     nachher: dict[str, Any] | None = None,
 ) -> None:
-    protokollieren(
-        uow,
+    a.audit(
         AuditAktion(f"termin_{aenderung.value}"),
-        akteur=wer.akteur.user_id,
-        zeit=wer.jetzt,
         netzwerk_id=termin.netzwerk_id,
         objekt=f"termin {termin.id}",
         vorher=vorher,
@@ -188,12 +173,13 @@ class Ergebnis:
     neue_partner: frozenset[int] = frozenset()
 
 
-def eintragen(uow: UnitOfWork, wer: Handelnde, neu: NeuerTermin) -> Ergebnis:
+def eintragen(a: Aufruf, regeln: Regeln, neu: NeuerTermin) -> Ergebnis:
     """Register an event: permission, invariants, occurrences and clashes, audit, commit."""
-    darf_eintragen(uow, wer, neu.netzwerk)
+    jetzt = a.now()
+    darf_eintragen(a, neu.netzwerk)
     z = neu.zeitraum
     # Before the row exists (`anlegen` checks again, for every caller).
-    pruefe_zeitraum(z, wer.jetzt, wer.regeln)
+    pruefe_zeitraum(z, jetzt, regeln)
     termin = Termin(
         titel=neu.titel,
         art=neu.art,
@@ -206,22 +192,21 @@ def eintragen(uow: UnitOfWork, wer: Handelnde, neu: NeuerTermin) -> Ergebnis:
         rrule=z.rrule or "",
         zeitzone=neu.zeitzone,
         ort=neu.ort,
-        raum_id=wer.akteur.room_id,
-        erstellt=wer.jetzt,
-        erstellt_von=wer.akteur.user_id,
-        geaendert=wer.jetzt,
+        raum_id=a.akteur.room_id,
+        erstellt=jetzt,
+        erstellt_von=a.wer,
+        geaendert=jetzt,
         sequenz=0,
     )
     termin.netzwerk, termin.region = neu.netzwerk, neu.region
-    treffer = tv.anlegen(uow, termin, wer.jetzt, wer.regeln)
+    treffer = tv.anlegen(a.uow, termin, jetzt, regeln)
     _protokoll(
-        uow,
-        wer,
+        a,
         termin,
         tv.Aenderung.ANGELEGT,
         nachher={**audit_daten(termin), "kollisionen": andere_termine(treffer)},
     )
-    uow.commit()
+    a.uow.commit()
     return Ergebnis(termin, treffer)
 
 
@@ -240,19 +225,20 @@ class Aenderungen:
     zeitraum: Zeitraum | None = None
 
 
-def aendern(uow: UnitOfWork, wer: Handelnde, termin: Termin, neu: Aenderungen) -> Ergebnis:
+def aendern(a: Aufruf, regeln: Regeln, termin: Termin, neu: Aenderungen) -> Ergebnis:
     """Change an event: permissions (for the event, and for a new network), invariants, new
     occurrences and clash marks, audit, commit. A new time applies to all future occurrences
     of a series."""
-    darf_aendern(uow, wer, termin)
-    pruefe_aenderbar(termin, wer.jetzt)
+    jetzt = a.now()
+    darf_aendern(a, termin)
+    pruefe_aenderbar(termin, jetzt)
     if neu.netzwerk is not None:
-        darf_eintragen(uow, wer, neu.netzwerk)
+        darf_eintragen(a, neu.netzwerk)
     if neu.zeitraum is not None:
         # Before anything changes (`aendern` checks again, for every caller).
-        pruefe_zeitraum(neu.zeitraum, wer.jetzt, wer.regeln)
+        pruefe_zeitraum(neu.zeitraum, jetzt, regeln)
     vorher = audit_daten(termin)
-    frueher = {k.anderes.termin_id for k in tv.kollisionen(uow, termin, wer.regeln, ab=wer.jetzt)}
+    frueher = {k.anderes.termin_id for k in tv.kollisionen(a.uow, termin, regeln, ab=jetzt)}
     if neu.netzwerk is not None:
         termin.netzwerk_id, termin.netzwerk = neu.netzwerk.id, neu.netzwerk
     if neu.region is not None:
@@ -268,17 +254,16 @@ def aendern(uow: UnitOfWork, wer: Handelnde, termin: Termin, neu: Aenderungen) -
         termin.start, termin.ende = z.start, z.end
         termin.ganztaegig, termin.ohne_ende = z.ganztaegig, z.ohne_ende
         termin.rrule = z.rrule or ""
-    treffer = tv.aendern(uow, termin, wer.jetzt, wer.regeln)
+    treffer = tv.aendern(a.uow, termin, jetzt, regeln)
     jetzt_andere = andere_termine(treffer)
     _protokoll(
-        uow,
-        wer,
+        a,
         termin,
         tv.Aenderung.GEAENDERT,
         vorher=vorher,
         nachher={**audit_daten(termin), "kollisionen": jetzt_andere},
     )
-    uow.commit()
+    a.uow.commit()
     return Ergebnis(termin, treffer, frozenset(jetzt_andere) - frueher)
 
 
@@ -293,43 +278,42 @@ class Abgesagt:
     frueher: list[tv.Kollision]
 
 
-def absagen(uow: UnitOfWork, wer: Handelnde, termin: Termin) -> Abgesagt:
+def absagen(a: Aufruf, regeln: Regeln, termin: Termin) -> Abgesagt:
     """Cancel an event or a whole series (past occurrences stay): permission, audit, commit."""
-    darf_aendern(uow, wer, termin)
-    pruefe_aenderbar(termin, wer.jetzt, "absagen")
-    partner = tv.kollisionen(uow, termin, wer.regeln, ab=wer.jetzt)
-    anzahl = tv.absagen(uow, termin, wer.jetzt, wer.regeln)
+    jetzt = a.now()
+    darf_aendern(a, termin)
+    pruefe_aenderbar(termin, jetzt, "absagen")
+    partner = tv.kollisionen(a.uow, termin, regeln, ab=jetzt)
+    anzahl = tv.absagen(a.uow, termin, jetzt, regeln)
     _protokoll(
-        uow,
-        wer,
+        a,
         termin,
         tv.Aenderung.ABGESAGT,
         vorher=audit_daten(termin),
-        nachher={"abgesagt": wer.jetzt.isoformat(), "vorkommen": anzahl},
+        nachher={"abgesagt": jetzt.isoformat(), "vorkommen": anzahl},
     )
-    uow.commit()
+    a.uow.commit()
     return Abgesagt(anzahl, partner)
 
 
-def vorkommen_absagen(
-    uow: UnitOfWork, wer: Handelnde, termin: Termin, tag: date
-) -> TerminVorkommen:
+def vorkommen_absagen(a: Aufruf, regeln: Regeln, termin: Termin, tag: date) -> TerminVorkommen:
     """Cancel the occurrence of a series on local day `tag` (the series goes on): permission,
     audit, commit. `KeinVorkommen` when there is none that day, or it is over or cancelled."""
-    darf_aendern(uow, wer, termin)
-    pruefe_aenderbar(termin, wer.jetzt, "absagen")
+    jetzt = a.now()
+    darf_aendern(a, termin)
+    pruefe_aenderbar(termin, jetzt, "absagen")
     if not termin.rrule:
         raise UsageError(
             f"Termin Nr. {termin.id} ist keine Serie; absagen ohne Datum. Es wurde nichts abgesagt."
         )
-    row = tv.vorkommen_am(uow, termin, tag)
+    row = tv.vorkommen_am(a.uow, termin, tag)
     if row is None:
         raise KeinVorkommen(termin, f"findet am {tag:%d.%m.%Y} nicht statt")
     if row.abgesagt is not None:
         raise KeinVorkommen(termin, f"ist am {tag:%d.%m.%Y} schon abgesagt")
-    if row.ende <= wer.jetzt:
+    if row.ende <= jetzt:
         raise KeinVorkommen(termin, f"ist am {tag:%d.%m.%Y} schon vorbei")
-    tv.vorkommen_absagen(uow, termin, row, wer.jetzt, wer.regeln, von=wer.akteur.user_id)
-    _protokoll(uow, wer, termin, tv.Aenderung.VORKOMMEN_ABGESAGT, nachher={"tag": tag.isoformat()})
-    uow.commit()
+    tv.vorkommen_absagen(a.uow, termin, row, jetzt, regeln, von=a.wer)
+    _protokoll(a, termin, tv.Aenderung.VORKOMMEN_ABGESAGT, nachher={"tag": tag.isoformat()})
+    a.uow.commit()
     return row

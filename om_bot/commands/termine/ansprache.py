@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from om_bot.chat.registry import UsageError
 from om_bot.chat.router import Kontext
+from om_bot.commands.aufruf import aufruf
 from om_bot.commands.termine.basis import familie, praefix
 from om_bot.domain.ansprachen import FENSTER, hinweis
 from om_bot.domain.ansprachen import warnung as ansprache_warnung
@@ -40,20 +41,14 @@ def ansprache(ctx: Kontext, institution: str, person: str | None) -> list[Reply]
             usage=f"{p} raum <Netzwerk>",
             beispiel=f"{p} raum Hamburg",
         )
-    jetzt, tz = ctx.now(), ctx.dienste.tz
+    tz = ctx.dienste.tz
     erfasst = ansprachen.festhalten(
-        ctx.uow,
-        ctx.akteur,
-        ctx.dienste.rollen,
-        netzwerk,
-        institution=institution,
-        person=person or "",
-        jetzt=jetzt,
+        aufruf(ctx), netzwerk, institution=institution, person=person or ""
     )
     neu, parallel = erfasst.ansprache, erfasst.parallel
     ziel = neu.institution + (f" ({neu.person})" if neu.person else "")
     msg = Msg().line(
-        "Notiert: ", B(netzwerk.name), f" spricht {ziel} an ({datum_text(jetzt, tz)})."
+        "Notiert: ", B(netzwerk.name), f" spricht {ziel} an ({datum_text(neu.zeit, tz)})."
     )
     ansprache_warnung(msg, [ansprachen.beschreibung(a) for a in parallel], tz)
     replies = [msg.reply()]

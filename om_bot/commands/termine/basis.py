@@ -19,7 +19,6 @@ from om_bot.domain.termine import (
     laender_der_region,
     tage,
 )
-from om_bot.services import termine as svc
 from om_bot.storage.models import Termin
 
 familie = Familie(
@@ -43,10 +42,6 @@ ARTEN_TEXT = ", ".join(
 
 def praefix(ctx: Kontext) -> str:
     return ctx.dienste.prefix
-
-
-def handelnde(ctx: Kontext) -> svc.Handelnde:
-    return svc.Handelnde(ctx.akteur, ctx.dienste.rollen, ctx.now(), ctx.dienste.termine)
 
 
 def wann_text(start: datetime, ende: datetime, ganztaegig: bool, tz: ZoneInfo) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 
 from om_bot.chat.registry import UsageError
 from om_bot.chat.router import Kontext
+from om_bot.commands.aufruf import aufruf
 from om_bot.commands.termine.basis import (
     ARTEN_TEXT,
     BEISPIEL,
@@ -15,7 +16,6 @@ from om_bot.commands.termine.basis import (
     Umfeld,
     familie,
     finde_termin,
-    handelnde,
     kurz,
     praefix,
     umfeld,
@@ -51,6 +51,7 @@ from om_bot.domain.roles import Rolle
 from om_bot.domain.termine import SEED_000, art_aus_titel, naechste
 from om_bot.services import termine as svc
 from om_bot.services import terminverwaltung as tv
+from om_bot.services.aufruf import Aufruf
 from om_bot.storage.models import Netzwerk, Region, Termin
 from om_bot.text.format import B, I, Msg
 from om_bot.text.messages import Reply
@@ -141,8 +142,8 @@ def termin(ctx: Kontext, text: str) -> list[Reply]:
         region = netzwerk.region
     with im_wortlaut(ctx, usage):
         ergebnis = svc.eintragen(
-            ctx.uow,
-            handelnde(ctx),
+            aufruf(ctx),
+            regeln,
             svc.NeuerTermin(titel, art, zeitraum, region, netzwerk, tz.key, ort),
         )
     neu, treffer = ergebnis.termin, ergebnis.kollisionen
@@ -214,9 +215,9 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
     p = praefix(ctx)
     usage = f"{p} termin ändern <Nr> [<Titel>] [<Datum>] [in <Region>] [für <Netzwerk>] [art:…]"
     termin = finde_termin(ctx, nr)
-    wer = handelnde(ctx)
-    svc.darf_aendern(ctx.uow, wer, termin)
-    jetzt, tz, regeln = wer.jetzt, ctx.dienste.tz, wer.regeln
+    a = aufruf(ctx)
+    svc.darf_aendern(a, termin)
+    jetzt, tz, regeln = a.now(), ctx.dienste.tz, ctx.dienste.termine
     try:
         svc.pruefe_aenderbar(termin, jetzt)
     except svc.NichtAenderbar as fehler:
@@ -248,7 +249,7 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
 
     netzwerk = lies_netzwerk(ctx, netzwerk_text, usage) if netzwerk_text is not None else None
     if netzwerk is not None:
-        svc.darf_eintragen(ctx.uow, wer, netzwerk)
+        svc.darf_eintragen(a, netzwerk)
     aenderungen = svc.Aenderungen(
         netzwerk=netzwerk,
         region=lies_region(ctx, region_text, usage) if region_text is not None else None,
@@ -258,7 +259,7 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
         zeitraum=zeitraum,
     )
     with im_wortlaut(ctx, usage):
-        ergebnis = svc.aendern(ctx.uow, wer, termin, aenderungen)
+        ergebnis = svc.aendern(a, regeln, termin, aenderungen)
     treffer = ergebnis.kollisionen
     u = umfeld(ctx)
     hinweise = hinweise_an_andere(
@@ -292,9 +293,9 @@ def termin_absagen(ctx: Kontext, nr: int, datum: str | None) -> list[Reply]:
     p = praefix(ctx)
     usage = f"{p} termin absagen <Nr> [<Datum>]"
     termin = finde_termin(ctx, nr)
-    wer = handelnde(ctx)
-    svc.darf_aendern(ctx.uow, wer, termin)
-    jetzt, tz = wer.jetzt, ctx.dienste.tz
+    a = aufruf(ctx)
+    svc.darf_aendern(a, termin)
+    jetzt, tz = a.now(), ctx.dienste.tz
     if termin.abgesagt is not None:
         return [
             Msg()
@@ -312,7 +313,7 @@ def termin_absagen(ctx: Kontext, nr: int, datum: str | None) -> list[Reply]:
                 beispiel=f"{p} termin absagen {nr} am 13.04.2027",
             ) from None
         if termin.rrule:
-            return _vorkommen_absagen(ctx, wer, termin, tag, u)
+            return _vorkommen_absagen(ctx, a, termin, tag, u)
         if tag != termin.start.astimezone(tz).date():
             raise UsageError(
                 f"Termin Nr. {nr} ist am {datum_text(termin.start, tz)}, nicht am "
@@ -321,7 +322,7 @@ def termin_absagen(ctx: Kontext, nr: int, datum: str | None) -> list[Reply]:
                 beispiel=f"{p} termin absagen {nr}",
             )
     # Over already: `NichtAenderbar` ("… ist schon vorbei; absagen geht nicht mehr.").
-    abgesagt = svc.absagen(ctx.uow, wer, termin)
+    abgesagt = svc.absagen(a, ctx.dienste.termine, termin)
     anzahl = abgesagt.vorkommen
     was = f"die Serie „{termin.titel}“ (Nr. {nr})" if termin.rrule else kurz(termin)
     msg = Msg().line(f"🚫 Abgesagt: {was}.")
@@ -350,12 +351,12 @@ def termin_absagen(ctx: Kontext, nr: int, datum: str | None) -> list[Reply]:
 
 
 def _vorkommen_absagen(
-    ctx: Kontext, wer: svc.Handelnde, termin: Termin, tag: date, u: Umfeld
+    ctx: Kontext, a: Aufruf, termin: Termin, tag: date, u: Umfeld
 ) -> list[Reply]:
     p = praefix(ctx)
-    jetzt, tz = wer.jetzt, u.tz
+    jetzt, tz = a.now(), u.tz
     try:
-        row = svc.vorkommen_absagen(ctx.uow, wer, termin, tag)
+        row = svc.vorkommen_absagen(a, ctx.dienste.termine, termin, tag)
     except svc.KeinVorkommen as fehler:
         kommende = naechste(termin, jetzt, 3, [a.tag for a in termin.ausnahmen])
         liste = "; ".join(wann_text(s, e, termin.ganztaegig, tz) for s, e in kommende)
