@@ -89,17 +89,6 @@ def _vertraulich(handler: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _beschreibung(ansprache: Ansprache) -> Beschreibung:
-    return Beschreibung(
-        netzwerk=ansprache.netzwerk.name,
-        institution=ansprache.institution,
-        zeit=ansprache.zeit,
-        quelle=ansprache.quelle,
-        anfrage_nr=ansprache.anfrage_id,
-        person=ansprache.person,
-    )
-
-
 # --- commands -----------------------------------------------------------------------------
 
 
@@ -171,7 +160,7 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
         )
         .line("Stand jederzeit: ", Code(f"{p} anfrage {anfrage.id}"))
     )
-    warnung(antwort, [_beschreibung(a) for a in parallel], ctx.dienste.tz)
+    warnung(antwort, [ansprachen.beschreibung(a) for a in parallel], ctx.dienste.tz)
 
     gs = (
         Msg(f"📨 Neue Kontaktanfrage {anfrage.id}")
@@ -214,7 +203,10 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
     andere: list[Reply] = []
     for a in parallel:
         andere += an_netzwerk(
-            ctx, a.netzwerk_id, hinweis(eigene, _beschreibung(a), ctx.dienste.tz), auch_hier=True
+            ctx,
+            a.netzwerk_id,
+            hinweis(eigene, ansprachen.beschreibung(a), ctx.dienste.tz),
+            auch_hier=True,
         )
     return [antwort.reply(), *an_gs, *andere]
 

@@ -24,9 +24,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from om_bot.domain import kontaktverfahren as kv
+from om_bot.domain.ansprachen import partner_fuer
 from om_bot.domain.audit import AuditAktion
 from om_bot.domain.fehler import UsageError
-from om_bot.domain.matching import fold, meinten_sie, suggest
+from om_bot.domain.matching import meinten_sie, suggest
 from om_bot.domain.regions import umfassend
 from om_bot.domain.roles import Rolle, Verweigert
 from om_bot.services.aufruf import Aufruf
@@ -63,16 +64,12 @@ class AnfrageVerweigert(Verweigert):
 
 
 def finde_partner(a: Aufruf, text: str) -> Partner:
-    """The national partner `text` names: its short name, its name or a unique part of it."""
-    key = fold(text)
+    """The national partner `text` names, by the one partner rule of the approaches
+    (`om_bot.domain.ansprachen.partner_fuer`), or a German refusal with suggestions."""
     alle = a.uow.partner.alle()
-    for treffer in (
-        [p for p in alle if fold(p.kurz) == key],
-        [p for p in alle if fold(p.name) == key],
-        [p for p in alle if key and f" {key} " in f" {fold(p.name)} "],
-    ):
-        if len(treffer) == 1:
-            return treffer[0]
+    gefunden = partner_fuer(text, alle)
+    if gefunden is not None:
+        return gefunden
     p = a.prefix
     hint = meinten_sie(suggest(text, [x.kurz for x in alle] + [x.name for x in alle]))
     bekannt = ", ".join(x.kurz for x in alle)
