@@ -238,6 +238,7 @@ def baue_welt(config: Config, uhr: FakeClock, planung: Planung | None = None, **
     `welt` sets `Welt` fields (`wer`, `wo`)."""
     app = build(config, clock=uhr, schlafen=uhr.sleep)
     if planung is not None:
-        dienste = dataclasses.replace(app.dienste, planung=planung)
+        erweiterungen = {**app.dienste.erweiterungen, Planung: planung}
+        dienste = dataclasses.replace(app.dienste, erweiterungen=erweiterungen)
         app = dataclasses.replace(app, dienste=dienste, router=Router(dienste))
     return Welt(app, uhr, **welt)

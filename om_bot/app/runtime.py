@@ -22,9 +22,10 @@ from om_bot.chat.router import Dienste, Router
 from om_bot.commands import familien
 from om_bot.config import Config
 from om_bot.domain.roles import Rollen
+from om_bot.domain.termine import Regeln
 from om_bot.matrix.adapter import JoinedRoom, MatrixBot
 from om_bot.services.datenschutz import Fristen, aufbewahrung
-from om_bot.services.erinnerungsquellen import planung_aus
+from om_bot.services.erinnerungsquellen import Planung, planung_aus
 from om_bot.services.limits import Grenzen
 from om_bot.storage.db import make_engine, migrate
 from om_bot.storage.uow import UnitOfWork, uow_factory
@@ -159,8 +160,10 @@ def build(
         prefixes=config.bot.prefixes,
         geschaeftsstelle_room=config.bot.geschaeftsstelle_room,
         wecker=wecker,
-        planung=planung_aus(config, prefix),
-        termine=config.termine.regeln(),
+        erweiterungen={
+            Planung: planung_aus(config, prefix),
+            Regeln: config.termine.regeln(),
+        },
         grenzen=Grenzen(config.grenzen.werte()),
     )
     return App(config, engine, uow, dienste, Router(dienste), wecker, schlafen)
@@ -179,7 +182,7 @@ def make_planer(app: App, bot: MatrixBot) -> Planer:
         # Few attempts: the scheduler retries later itself and must not stall other reminders.
         return await bot.send(reply, None, txn, attempts=2)
 
-    planung = app.dienste.planung or planung_aus(app.config, app.dienste.prefix)
+    planung = app.dienste.von(Planung) or planung_aus(app.config, app.dienste.prefix)
     return Planer(app.uow, planung, senden, uhr=app.dienste.now, schlafen=app.schlafen)
 
 

@@ -10,26 +10,24 @@ log. The router never lets an exception escape into the sync loop.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from om_bot.chat.registry import Registry, UsageError
 from om_bot.domain.audit import AuditAktion
 from om_bot.domain.roles import Akteur, Rolle, Rollen, Verweigert
-from om_bot.domain.termine import Regeln
 from om_bot.services.limits import Begrenzt, Grenzen
 from om_bot.services.protokoll import protokollieren
 from om_bot.storage.uow import UnitOfWork
 from om_bot.text.format import Code, Msg
 from om_bot.text.messages import IncomingMessage, Reply
 
-if TYPE_CHECKING:
-    from om_bot.services.erinnerungsquellen import Planung
-
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MAX_COMMAND_LENGTH = 2000
 # A body may be longer than the command it carries: a reply quotes the message it answers
@@ -56,10 +54,9 @@ class Dienste:
     # Wakes the reminder scheduler (`om_bot.app.planer.Wecker`); the router calls it after every
     # command that committed, so new or changed data is planned at once.
     wecker: Callable[[], None] = _nichts
-    # What reminders are planned with (`/om erinnerungen`); None: the defaults.
-    planung: Planung | None = None
-    # The `[termine]` settings: default duration, clash rules, horizon (`om_bot.domain.termine`).
-    termine: Regeln = field(default_factory=Regeln)
+    # What the features bring along, keyed by type (the events' `Regeln`, the reminders'
+    # `Planung`): the router hands them on without knowing them; `von(Typ)` reads one.
+    erweiterungen: Mapping[type, object] = field(default_factory=dict)
     # Per-user limits and their counters (`[grenzen]`, `om_bot.services.limits`); none unless the
     # runtime configures them, so tests about other things are not limited.
     grenzen: Grenzen = field(default_factory=Grenzen.keine)
@@ -68,6 +65,11 @@ class Dienste:
     def prefix(self) -> str:
         """The prefix help texts show (chosen once, for the registry)."""
         return self.registry.prefix
+
+    def von(self, art: type[T]) -> T | None:
+        """The feature setting of type `art`, if the composition root gave one."""
+        wert = self.erweiterungen.get(art)
+        return wert if isinstance(wert, art) else None
 
 
 @dataclass

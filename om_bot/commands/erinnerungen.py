@@ -41,8 +41,8 @@ _BEISPIEL_VERSATZ = "erinnerungen 2h 1d"
 
 
 def planung(ctx: Kontext) -> Planung:
-    if ctx.dienste.planung is not None:
-        return ctx.dienste.planung
+    if (eigene := ctx.dienste.von(Planung)) is not None:
+        return eigene
     leser = KeineTermine()
     e = Einstellungen(
         tz=ctx.dienste.tz,

@@ -13,6 +13,7 @@ from om_bot.domain.dates import Zeitraum, format_zeitraum
 from om_bot.domain.matching import fold
 from om_bot.domain.termine import (
     ART_WOERTER,
+    Regeln,
     TerminArt,
     feiertag_text,
     feiertage,
@@ -38,6 +39,11 @@ ARTEN_TEXT = ", ".join(
     else a.text
     for a in TerminArt
 )
+
+
+def regeln_von(ctx: Kontext) -> Regeln:
+    """The `[termine]` settings the composition root gave the events feature (defaults else)."""
+    return ctx.dienste.von(Regeln) or Regeln()
 
 
 def praefix(ctx: Kontext) -> str:

@@ -18,6 +18,7 @@ from om_bot.commands.termine.basis import (
     finde_termin,
     kurz,
     praefix,
+    regeln_von,
     umfeld,
     wann_text,
 )
@@ -87,7 +88,7 @@ from om_bot.text.messages import Reply
 def termin(ctx: Kontext, text: str) -> list[Reply]:
     p = praefix(ctx)
     usage = f"{p} {SYNTAX}"
-    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
+    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, regeln_von(ctx)
     haupt, optionen = lies_optionen(text)
     try:
         titel, zeitraum, nachher = find_when(haupt, jetzt, tz, regeln.standard_dauer)
@@ -166,7 +167,7 @@ def termin(ctx: Kontext, text: str) -> list[Reply]:
 )
 def termin_zeigen(ctx: Kontext, nr: int) -> Reply:
     termin = finde_termin(ctx, nr)
-    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
+    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, regeln_von(ctx)
     u = umfeld(ctx)
     abgesagt = f" – abgesagt am {datum_text(termin.abgesagt, tz)}" if termin.abgesagt else ""
     msg = Msg(f"Termin Nr. {termin.id}: „{termin.titel}“{abgesagt}")
@@ -217,7 +218,7 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
     termin = finde_termin(ctx, nr)
     a = aufruf(ctx)
     svc.darf_aendern(a, termin)
-    jetzt, tz, regeln = a.now(), ctx.dienste.tz, ctx.dienste.termine
+    jetzt, tz, regeln = a.now(), ctx.dienste.tz, regeln_von(ctx)
     try:
         svc.pruefe_aenderbar(termin, jetzt)
     except svc.NichtAenderbar as fehler:
@@ -322,7 +323,7 @@ def termin_absagen(ctx: Kontext, nr: int, datum: str | None) -> list[Reply]:
                 beispiel=f"{p} termin absagen {nr}",
             )
     # Over already: `NichtAenderbar` ("… ist schon vorbei; absagen geht nicht mehr.").
-    abgesagt = svc.absagen(a, ctx.dienste.termine, termin)
+    abgesagt = svc.absagen(a, regeln_von(ctx), termin)
     anzahl = abgesagt.vorkommen
     was = f"die Serie „{termin.titel}“ (Nr. {nr})" if termin.rrule else kurz(termin)
     msg = Msg().line(f"🚫 Abgesagt: {was}.")
@@ -356,7 +357,7 @@ def _vorkommen_absagen(
     p = praefix(ctx)
     jetzt, tz = a.now(), u.tz
     try:
-        row = svc.vorkommen_absagen(a, ctx.dienste.termine, termin, tag)
+        row = svc.vorkommen_absagen(a, regeln_von(ctx), termin, tag)
     except svc.KeinVorkommen as fehler:
         kommende = naechste(termin, jetzt, 3, [a.tag for a in termin.ausnahmen])
         liste = "; ".join(wann_text(s, e, termin.ganztaegig, tz) for s, e in kommende)

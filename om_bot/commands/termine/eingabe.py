@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from om_bot.chat.registry import UsageError
 from om_bot.chat.router import Kontext
-from om_bot.commands.termine.basis import ARTEN_TEXT, BEISPIEL, praefix
+from om_bot.commands.termine.basis import ARTEN_TEXT, BEISPIEL, praefix, regeln_von
 from om_bot.domain.dates import DatumFehler, Zeitraum
 from om_bot.domain.fehler import kurz_genug
 from om_bot.domain.matching import fold
@@ -156,4 +156,4 @@ def zeit_pruefen(ctx: Kontext, z: Zeitraum, usage: str) -> None:
     here already, so the answer names the first problem of the input; the use case checks
     again."""
     with im_wortlaut(ctx, usage):
-        pruefe_zeitraum(z, ctx.now(), ctx.dienste.termine)
+        pruefe_zeitraum(z, ctx.now(), regeln_von(ctx))

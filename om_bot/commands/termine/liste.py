@@ -16,6 +16,7 @@ from om_bot.commands.termine.basis import (
     familie,
     netzwerk_name,
     praefix,
+    regeln_von,
     umfeld,
     wann_text,
 )
@@ -178,7 +179,7 @@ def _auswahl(ctx: Kontext, text: str | None, usage: str) -> _Auswahl:
 )
 def termine(ctx: Kontext, auswahl: str | None) -> Reply:
     p = praefix(ctx)
-    jetzt, regeln = ctx.now(), ctx.dienste.termine
+    jetzt, regeln = ctx.now(), regeln_von(ctx)
     if tv.auffuellen(ctx.uow, jetzt, regeln):
         ctx.uow.commit()
     a = _auswahl(ctx, auswahl, f"{p} termine [<Region|Netzwerk>] [<Zeitraum>]")
@@ -232,7 +233,7 @@ def termine(ctx: Kontext, auswahl: str | None) -> Reply:
 )
 def termine_export(ctx: Kontext, auswahl: str | None) -> Reply:
     p = praefix(ctx)
-    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, ctx.dienste.termine
+    jetzt, tz, regeln = ctx.now(), ctx.dienste.tz, regeln_von(ctx)
     if tv.auffuellen(ctx.uow, jetzt, regeln):
         ctx.uow.commit()
     a = _auswahl(ctx, auswahl, f"{p} termine export [<Region|Netzwerk>] [<Zeitraum>]")

@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from om_bot.chat.router import Kontext
-from om_bot.commands.termine.basis import Umfeld, kurz, netzwerk_name, praefix, wann_text
+from om_bot.commands.termine.basis import (
+    Umfeld,
+    kurz,
+    netzwerk_name,
+    praefix,
+    regeln_von,
+    wann_text,
+)
 from om_bot.domain.dates import Zeitraum, datum_text, format_zeitraum
 from om_bot.domain.roles import Rolle
 from om_bot.domain.termine import SEED_000, SEED_001_TREFFEN, naechste
@@ -152,7 +159,7 @@ def beschreibe(msg: Msg, ctx: Kontext, termin: Termin, u: Umfeld, zeitraum: Zeit
     tz = u.tz
     wann = format_zeitraum(zeitraum)
     if termin.ohne_ende:
-        dauer = ctx.dienste.termine.standard_dauer
+        dauer = regeln_von(ctx).standard_dauer
         stunden = dauer.total_seconds() / 3600
         wann += f" (kein Ende angegeben: {stunden:g} Std. angenommen)"
     msg.bullet("Wann: ", B(wann))
