@@ -26,6 +26,7 @@ from om_bot.storage.models.register import (
     Partner,
     Region,
     RegionAlias,
+    RegionGebiet,
     RegionNachbar,
     RegionTeil,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Raum",
     "Region",
     "RegionAlias",
+    "RegionGebiet",
     "RegionNachbar",
     "RegionTeil",
     "RegionalerKontakt",

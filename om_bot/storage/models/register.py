@@ -41,6 +41,9 @@ class Region(Base):
     nachbarn: Mapped[list[RegionNachbar]] = relationship(
         foreign_keys="RegionNachbar.region_id", cascade="all, delete-orphan"
     )
+    gebiete: Mapped[list[RegionGebiet]] = relationship(
+        cascade="all, delete-orphan", order_by="RegionGebiet.gebiet_id"
+    )
 
 
 class RegionTeil(Base):
@@ -72,6 +75,18 @@ class RegionNachbar(Base):
     )
 
     nachbar: Mapped[Region] = relationship(foreign_keys=[nachbar_id])
+
+
+class RegionGebiet(Base):
+    """A unit of the place table (`om_bot.domain.orte`) that `region` consists of: "land:NW",
+    "kreis:05566", "rb:057", "gn:2875115" (rev. 0007). Münsterland is five rows, Bayern one."""
+
+    __tablename__ = "region_gebiet"
+
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("region.id", ondelete="CASCADE"), primary_key=True
+    )
+    gebiet_id: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
 
 
 class RegionAlias(Base):
