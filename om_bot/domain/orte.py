@@ -66,6 +66,7 @@ __all__ = [
     "kette",
     "lade",
     "naechste",
+    "stadtkreis",
     "tabelle",
 ]
 
@@ -392,6 +393,10 @@ class Tabelle:
             return [erste], andere + nebenbei
         return orte, nebenbei
 
+    def stadtkreis(self, ort: Gebiet) -> Gebiet | None:
+        """The Kreis that the town `ort` is, if it is a kreisfreie Stadt (Kiel → kreis:01002)."""
+        return self.gebiet(f"kreis:{ort.kreis}") if self._ist_kreisfrei(ort) else None
+
     def _ist_kreisfrei(self, ort: Gebiet) -> bool:
         """Whether the place is a kreisfreie Stadt (Hamburg's Bezirke are not)."""
         nr = self._stadt_der_kreise.get(f"kreis:{ort.kreis}") if ort.kreis else None
@@ -469,6 +474,11 @@ def kette(g: Gebiet) -> tuple[Gebiet, ...]:
 def gemeinsam(gebiete: Sequence[Gebiet]) -> tuple[Gebiet, ...]:
     """The units that contain all of `gebiete`."""
     return tabelle().gemeinsam(gebiete)
+
+
+def stadtkreis(g: Gebiet) -> Gebiet | None:
+    """The kreisfreie Stadt as a Kreis, if the town `g` is one; else None."""
+    return tabelle().stadtkreis(g)
 
 
 def beschreibung(g: Gebiet) -> str:
