@@ -225,7 +225,7 @@ def test_regionen_schema(regionen: list[dict[str, Any]]) -> None:
         fehler += _pruefe_schluessel(
             r,
             {"name": str, "art": str, "teil_von": list, "bundesland": str, "aliase": list},
-            {"nachbarn": list},
+            {"nachbarn": list, "gebiete": list},
             was,
         )
         if not str(r.get("name", "")).strip():

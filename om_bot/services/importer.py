@@ -37,6 +37,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from om_bot.domain.matching import fold
 from om_bot.domain.netzwerk import Art, Dach, RegionArt, Status
+from om_bot.services.orte import gebiete_aufloesen, gebiete_setzen, ort_als_region
 from om_bot.services.register_daten import (
     MAX_NAME,
     Eintrag,
@@ -71,6 +72,17 @@ class RegionDaten(Eintrag):
     bundesland: str = Field(default="", pattern=r"^([A-Z]{2})?$")
     aliase: tuple[str, ...] = ()
     nachbarn: tuple[str, ...] = ()
+    # Units of the place table the region consists of: ids ("kreis:05566") or unambiguous
+    # names ("Kreis Steinfurt"), stored and exported as ids (issue 11).
+    gebiete: tuple[str, ...] = ()
+
+    @field_validator("gebiete")
+    @classmethod
+    def _gebiete(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        ids, fehler = gebiete_aufloesen(value)
+        if fehler:
+            raise ValueError("; ".join(fehler))
+        return tuple(sorted(ids))
 
 
 def _einmal(werte: Sequence[Any], key: Callable[[Any], Hashable], was: str) -> None:
@@ -194,7 +206,14 @@ class _Anwender:
     def region(self, name: str, wo: str) -> Region:
         found = self.regionen.get(fold(name))
         if found is None:
-            raise ImportFehler(f"{wo}: Region „{name}“ ist unbekannt (erst als [[region]] anlegen)")
+            # Any real place is a region (issue 11): "Oldenburg" becomes one, in Niedersachsen.
+            ort = ort_als_region(self.uow, name)
+            if isinstance(ort, str):
+                raise ImportFehler(
+                    f"{wo}: Region „{name}“ ist unbekannt: {ort} (oder als [[region]] anlegen)"
+                )
+            found = self.regionen.setdefault(fold(name), ort)
+            self.regionen.setdefault(ort.schluessel, ort)
         return found
 
     def regionen_anwenden(self, daten: tuple[RegionDaten, ...]) -> None:
@@ -206,6 +225,7 @@ class _Anwender:
                 self.regionen[region.schluessel] = region
             region.art = d.art
             region.bundesland = d.bundesland
+            gebiete_setzen(region, d.gebiete)
             alias_keys = {fold(a): a for a in d.aliase if fold(a) != region.schluessel}
             region.aliase = [a for a in region.aliase if a.schluessel in alias_keys]
             for key, alias in alias_keys.items():
@@ -331,6 +351,7 @@ def _region_daten(region: Region, namen: dict[int, str], eltern: list[str]) -> R
         bundesland=region.bundesland,
         aliase=tuple(a.name for a in region.aliase),
         nachbarn=tuple(sorted(namen[n.nachbar_id] for n in region.nachbarn)),
+        gebiete=tuple(sorted(g.gebiet_id for g in region.gebiete)),
     )
 
 

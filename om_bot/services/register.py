@@ -13,6 +13,7 @@ from om_bot.domain.matching import fold, meinten_sie, suggest
 from om_bot.domain.netzwerk import Art, Dach, Status
 from om_bot.domain.regions import innerhalb
 from om_bot.domain.roles import NetzwerkRollen
+from om_bot.services.orte import region_fuer_ort
 from om_bot.storage.models import Netzwerk, Region
 from om_bot.storage.uow import UnitOfWork
 
@@ -29,6 +30,10 @@ ART_TEXT = {Art.REGIONAL: "Regionalnetzwerk", Art.FACHGRUPPE: "Fachgruppe"}
 
 def finde_region(uow: UnitOfWork, text: str) -> Region:
     region = uow.regionen.nach_schluessel(fold(text))
+    if region is not None:
+        return region
+    # Any real place is a region (issue 11): made on first use, asked back if ambiguous.
+    region = region_fuer_ort(uow, text)
     if region is not None:
         return region
     names = [r.name for r in uow.regionen.alle()]
