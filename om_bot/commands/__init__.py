@@ -15,6 +15,7 @@ def familien() -> list[Familie]:
         hilfe,
         kriterien,
         netzwerke,
+        orte,
         raum,
         register,
         register_kontakte,  # noqa: F401
@@ -25,6 +26,7 @@ def familien() -> list[Familie]:
     return [
         hilfe.familie,
         netzwerke.familie,
+        orte.familie,
         register.familie,
         kriterien.familie,
         raum.familie,
