@@ -18,6 +18,13 @@ itself with a fixed seed:
 
 Targets (issue 11): load ≤ 200 ms, ≤ 25 MB RSS, lookup ≤ 1 ms at p95. Prints p50/p95/p99/max
 and PASS/MISS; the exit code is 0 either way (benchmarks report, they don't gate).
+
+Then `--netzwerke N` (default 1,000; 0 skips it): a register with the built-in regions and N
+regional networks, each in a region of its own made from a random real place (a Kreis or a
+town, lying in its Land), in a temporary SQLite file. `!om netzwerke <text>` is answered for
+`--samples`/10 texts – towns, postcodes, Kreise, places without a network (nearest networks),
+ambiguous names – once as the service call (`om_bot.services.orte.netzwerke_am_ort`) and once
+through the router, the bot's whole work for the message. Target: ≤ 20 ms (issue 11).
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from om_bot.domain import orte  # noqa: E402
 
-LOAD_MS, RSS_MB, LOOKUP_MS = 200.0, 25.0, 1.0
+LOAD_MS, RSS_MB, LOOKUP_MS, NETZWERKE_MS = 200.0, 25.0, 1.0, 20.0
 
 
 def _rss_kb() -> int:
@@ -123,11 +130,128 @@ def _quantile(werte: list[float], q: float) -> float:
     return werte[min(len(werte) - 1, int(q * len(werte)))]
 
 
+def _register(anzahl: int, seed: int, pfad: Path) -> Any:
+    """An app on a fresh SQLite file with the built-in regions and `anzahl` networks."""
+    from datetime import UTC, datetime  # noqa: PLC0415 - only this part needs them
+
+    from om_bot.app.runtime import build  # noqa: PLC0415
+    from om_bot.config import config_from_mapping  # noqa: PLC0415
+    from om_bot.domain.matching import fold  # noqa: PLC0415
+    from om_bot.domain.netzwerk import Art, Dach, RegionArt, Status  # noqa: PLC0415
+    from om_bot.domain.ortsregionen import als_kreis  # noqa: PLC0415
+    from om_bot.services.importer import importiere, lies  # noqa: PLC0415
+    from om_bot.storage.models import (  # noqa: PLC0415
+        Netzwerk,
+        Region,
+        RegionGebiet,
+        RegionTeil,
+    )
+
+    config = config_from_mapping(
+        {
+            "matrix": {"homeserver": "http://127.0.0.1:1", "user_id": "@b:x", "password": "x"},
+            "database": {"url": f"sqlite:///{pfad}"},
+        },
+        env={},
+    )
+    app = build(config, clock=lambda: datetime(2026, 12, 2, 10, tzinfo=UTC))
+    importiere(app.uow, lies(""))
+    rng = random.Random(seed)
+    tabelle = orte.tabelle()
+    kandidaten = [g for g in tabelle.alle() if g.art in (orte.Art.KREIS, orte.Art.ORT)]
+    with app.uow() as uow:
+        laender = {r.bundesland: r.id for r in uow.regionen.alle() if r.art is RegionArt.BUNDESLAND}
+        for nr, g in enumerate(rng.sample(kandidaten, anzahl)):
+            name = f"{g.name} #{nr}"
+            region = Region(
+                name=name, schluessel=fold(name), art=RegionArt.REGION, bundesland=g.land
+            )
+            region.gebiete = [RegionGebiet(gebiet_id=als_kreis(g).id)]
+            region.eltern = [RegionTeil(teil_von_id=laender[g.land])]
+            uow.regionen.add(region)
+            uow.flush()
+            name = f"Netzwerk {nr} {g.name}"
+            uow.netzwerke.add(
+                Netzwerk(
+                    name=name,
+                    schluessel=fold(name),
+                    region_id=region.id,
+                    dach=Dach.OM,
+                    art=Art.REGIONAL,
+                    status=Status.ANERKANNT,
+                )
+            )
+        uow.commit()
+    return app
+
+
+def _netzwerke_bench(anzahl: int, samples: int, seed: int) -> dict[str, Any]:
+    import tempfile  # noqa: PLC0415
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from om_bot.services.orte import netzwerke_am_ort  # noqa: PLC0415
+    from om_bot.text.messages import IncomingMessage  # noqa: PLC0415
+
+    rng = random.Random(seed + 1)
+    tabelle = orte.tabelle()
+    orte_ = [g for g in tabelle.alle(orte.Art.ORT) if g.einwohner > 0]
+    kreise = list(tabelle.alle(orte.Art.KREIS))
+    codes = sorted({c for g in orte_ for c in g.plz})
+    n = max(10, samples // 10)
+    texte = (
+        [g.name for g in rng.sample(orte_, n)]
+        + rng.sample(codes, n)
+        + [g.name for g in rng.sample(kreise, n)]
+        + ["Kiel", "Lüdenscheid", "21073", "Landkreis Harburg", "Märkischer Kreis", "Weser-Ems"]
+        + ["Harburg", "Neustadt", "Kiell"]
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        app = _register(anzahl, seed, Path(tmp) / "bench.sqlite3")
+        aufbau = time.perf_counter() - start
+        for text in texte[:20]:  # warm up: the place table, the caches, SQLite's pages
+            with app.uow() as uow:
+                netzwerke_am_ort(uow, text)
+        dienst: list[float] = []
+        router: list[float] = []
+        ohne_netzwerk = 0
+        for nr, text in enumerate(texte):
+            with app.uow() as uow:
+                start = time.perf_counter()
+                antwort = netzwerke_am_ort(uow, text)
+                dienst.append((time.perf_counter() - start) * 1000)
+                ohne_netzwerk += bool(antwort.orte and not antwort.netzwerke)
+            nachricht = IncomingMessage(
+                f"$b{nr}", "!r:x", "@a:x", f"!om netzwerke {text}", datetime.now(UTC), False
+            )
+            start = time.perf_counter()
+            app.router.handle(nachricht)
+            router.append((time.perf_counter() - start) * 1000)
+        app.engine.dispose()
+
+    def werte(zeiten: list[float]) -> dict[str, float]:
+        return {
+            "p50_ms": statistics.median(zeiten),
+            "p95_ms": _quantile(zeiten, 0.95),
+            "max_ms": max(zeiten),
+        }
+
+    return {
+        "netzwerke": anzahl,
+        "texte": len(texte),
+        "ohne_netzwerk": ohne_netzwerk,
+        "aufbau_s": aufbau,
+        "dienst": werte(dienst),
+        "router": werte(router),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--netzwerke", type=int, default=1000)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -177,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         "answers": antworten,
         "table": {"gebiete": sum(1 for _ in tabelle.alle())},
     }
+    if args.netzwerke:
+        bericht["netzwerke"] = _netzwerke_bench(args.netzwerke, args.samples, args.seed)
     if args.json:
         print(json.dumps(bericht, indent=2))
         return 0
@@ -204,6 +330,20 @@ def main(argv: list[str] | None = None) -> int:
         f"lookup p95 over all ordinary kinds: {gesamt_p95:.3f} ms (target ≤ {LOOKUP_MS} ms) "
         f"{urteil(gesamt_p95 <= LOOKUP_MS)}"
     )
+    if args.netzwerke:
+        nb = bericht["netzwerke"]
+        print(
+            f"!om netzwerke <Ort> with {nb['netzwerke']} networks ({nb['texte']} texts, "
+            f"{nb['ohne_netzwerk']} answered with the nearest; register built in "
+            f"{nb['aufbau_s']:.1f} s):"
+        )
+        for teil in ("dienst", "router"):
+            r = nb[teil]
+            print(
+                f"  {'service' if teil == 'dienst' else 'router '} p50 {r['p50_ms']:.2f} ms, "
+                f"p95 {r['p95_ms']:.2f} ms, max {r['max_ms']:.2f} ms "
+                f"(target ≤ {NETZWERKE_MS:.0f} ms) {urteil(r['p95_ms'] <= NETZWERKE_MS)}"
+            )
     return 0
 
 
