@@ -447,3 +447,9 @@ def test_a_network_can_be_created_in_any_real_place(gs_app: App) -> None:
     assert "✅ Angelegt: OM-Netzwerk Kiel" in angelegt
     assert "Netzwerke in Kiel (1)" in _gs(gs_app, "!om netzwerke Kiel")
     assert "OM-Netzwerk Kiel" in _gs(gs_app, "!om netzwerke 24103")
+
+
+def test_a_typo_where_a_region_is_asked_for_suggests_real_places(gs_app: App) -> None:
+    antwort = _gs(gs_app, "!om netzwerk anlegen OM-Netzwerk K in Kiell")
+    assert "Die Region „Kiell“ kenne ich nicht. Meinten Sie „Kiel“" in antwort
+    assert "Köln" not in antwort

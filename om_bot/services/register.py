@@ -13,7 +13,8 @@ from om_bot.domain.matching import fold, meinten_sie, suggest
 from om_bot.domain.netzwerk import Art, Dach, Status
 from om_bot.domain.regions import innerhalb
 from om_bot.domain.roles import NetzwerkRollen
-from om_bot.services.orte import region_fuer_ort
+from om_bot.services.orte import finde as finde_ort
+from om_bot.services.orte import region_fuer_ort, vorschlaege
 from om_bot.storage.models import Netzwerk, Region
 from om_bot.storage.uow import UnitOfWork
 
@@ -36,10 +37,10 @@ def finde_region(uow: UnitOfWork, text: str) -> Region:
     region = region_fuer_ort(uow, text)
     if region is not None:
         return region
-    names = [r.name for r in uow.regionen.alle()]
-    names += [a.name for r in uow.regionen.alle() for a in r.aliase]
+    # Suggestions a slip away from a region or a real place: never „Köln“ for „Kiell“.
+    hint = meinten_sie(vorschlaege(uow, text, finde_ort(text)))
     raise UsageError(
-        f"Die Region „{text[:80]}“ kenne ich nicht. {meinten_sie(suggest(text, names))}".strip(),
+        f"Die Region „{text[:80]}“ kenne ich nicht. {hint}".strip(),
         usage="!om netzwerke <Region>",
         beispiel="!om netzwerke Hamburg",
     )
