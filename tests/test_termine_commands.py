@@ -368,6 +368,15 @@ def test_feiertage_in_bestaetigung_und_liste(bot: Welt) -> None:
     assert "Feiertag" not in normal
     liste = bot.antwort(EVE, FREI, "termine Bayern")
     assert "⚑ Feiertag in Bayern: Fronleichnam" in liste and "Harztag" not in liste
+    # Inside a Land: the Augsburger Friedensfest (8 August) only in the Stadt Augsburg.
+    augsburg = bot.antwort(
+        GS, GS_RAUM, "termin Tagung am 09.08.2027 um 10 Uhr bis 10.08.2027 in Augsburg"
+    )
+    assert "Friedensfest" not in augsburg
+    augsburg = bot.antwort(GS, GS_RAUM, "termin Tagung am 08.08.2027 um 10 Uhr in Augsburg")
+    assert "⚑ Feiertag in Augsburg: Augsburger Hohes Friedensfest" in augsburg
+    nuernberg = bot.antwort(GS, GS_RAUM, "termin Tagung am 08.08.2027 um 12 Uhr in Nürnberg")
+    assert "Friedensfest" not in nuernberg
 
 
 # --- listing and showing -----------------------------------------------------------------------

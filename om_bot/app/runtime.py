@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from om_bot.chat.registry import Registry, help_prefix
 from om_bot.chat.router import Dienste, Router
 from om_bot.commands import familien
 from om_bot.config import Config
+from om_bot.domain import orte
 from om_bot.domain.roles import Rollen
 from om_bot.domain.termine import Regeln
 from om_bot.matrix.adapter import JoinedRoom, MatrixBot
@@ -210,6 +212,11 @@ async def run_bot(app: App, stop: asyncio.Event | None = None) -> None:
         # Outside the main thread (tests) there are no signal handlers; the caller sets `stop`.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    # The place table (tens of thousands of long-lived objects) is loaded before the first
+    # command, in a worker thread, and then moved out of the garbage collector's generations:
+    # otherwise a collection now and then walks it and a command waits 100 ms for that.
+    await asyncio.to_thread(orte.tabelle)
+    gc.freeze()
     bot = make_bot(app)
     erinnern = asyncio.create_task(_erinnern(app, bot, make_planer(app, bot), stop))
     try:

@@ -40,7 +40,7 @@ from om_bot.text.messages import Reply
 # More choices than this are cut: "Neustadt" names dozens of places.
 RUECKFRAGE_MAX = 10
 
-familie = Familie("netzwerke", "Netzwerke und Regionen", aliase=("netzwerk", "region"))
+familie = Familie("netzwerke", "Netzwerke und Regionen", aliase=("netzwerk",))
 
 
 def _kontakte(netzwerk: Netzwerk) -> str:

@@ -343,6 +343,13 @@ LAENDER = {
 }  # fmt: skip
 
 
+# The one holiday that differs inside a Land and that the `holidays` package knows: the
+# Augsburger Hohes Friedensfest (8 August), a subdivision of its own whose calendar is Bavaria's
+# plus that day. The Stadt Augsburg is the kreisfreie Stadt with key 09761.
+AUGSBURG = "Augsburg"
+STADT_AUGSBURG = "kreis:09761"
+
+
 def laender_der_region(
     region_id: int, kanten: Iterable[tuple[int, int]], codes: Mapping[int, str]
 ) -> tuple[str, ...]:
@@ -352,6 +359,9 @@ def laender_der_region(
     """
     paare = list(kanten)
     oben = {codes.get(r, "") for r in umfassend(region_id, paare)} - {""}
+    if AUGSBURG in oben:
+        # Augsburg's calendar includes Bavaria's: naming both would list each holiday twice.
+        oben.discard("BY")
     if oben:
         return tuple(sorted(oben))
     # Above the Länder (Norddeutschland, Deutschland): the Länder inside.

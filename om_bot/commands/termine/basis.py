@@ -13,6 +13,8 @@ from om_bot.domain.dates import Zeitraum, format_zeitraum
 from om_bot.domain.matching import fold
 from om_bot.domain.termine import (
     ART_WOERTER,
+    AUGSBURG,
+    STADT_AUGSBURG,
     Regeln,
     TerminArt,
     feiertag_text,
@@ -86,7 +88,12 @@ class Umfeld:
 
 def umfeld(ctx: Kontext) -> Umfeld:
     regionen = ctx.uow.regionen.alle()
-    return Umfeld(ctx.dienste.tz, ctx.uow.regionen.kanten(), {r.id: r.bundesland for r in regionen})
+    codes = {r.id: r.bundesland for r in regionen}
+    # A region that is the Stadt Augsburg gets its own holiday calendar (`AUGSBURG`).
+    for region_id, gebiete in ctx.uow.regionen.gebiete().items():
+        if gebiete == [STADT_AUGSBURG]:
+            codes[region_id] = AUGSBURG
+    return Umfeld(ctx.dienste.tz, ctx.uow.regionen.kanten(), codes)
 
 
 def finde_termin(ctx: Kontext, nr: int) -> Termin:
