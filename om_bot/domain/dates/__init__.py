@@ -47,6 +47,10 @@ Weekdays (said on Wednesday 18.11.2026):
 * „übernächsten Freitag“: one week after „nächsten Freitag“ (27.11.).
 * „diesen Freitag“, „diese Woche Freitag“: the Friday of the current calendar
   week (Mon–Sun); if that day already lies behind us → DatumFehler.
+* „in KW 14 am Dienstag“, „Kalenderwoche 14, Mittwoch 10 Uhr“, „KW 14/2027 am Montag“:
+  the weekday of that ISO 8601 week (without a year: this year's week, or next year's if it
+  is over); „KW 53“ in a year with 52 weeks is refused with the reason, „KW 14“ alone asks
+  for the day.
 * „nächste Woche Dienstag“, „Dienstag nächste Woche“, „Dienstag der nächsten
   Woche“: the Tuesday of the following calendar week (24.11.); „übernächste
   Woche“ is two weeks ahead.  „nächste Woche“ without a day → DatumFehler.
@@ -145,6 +149,8 @@ The parts of the package
 * ``resolve``: `_Aufloeser`, a parsed phrase → `Zeitraum` (days, times, series, DST).
 * ``tage``: small calendar helpers on wall-clock dates.
 * ``lesen``: `parse_when` and `find_when` with the safety rules around the phrase.
+* ``reste``: rule 1 – a date word next to the phrase that the grammar did not consume
+  („im Mai am Donnerstag“, „nach Pfingsten am Dienstag“) makes find_when ask, naming it.
 * ``fremd``: the dateparser fallback for complete dates in other spellings.
 * ``format``: `datum_text`, `format_zeitraum`, `beschreibe_rrule`.
 * ``dauer``: `parse_dauer`.

@@ -247,6 +247,7 @@ class _Parser(_SerienLeser, _ZeitLeser):
             self._numerisch,
             self._tag_monatsname,
             self._relatives_wort,
+            self._kalenderwoche,
             self._in_zeitspanne,
             self._woche,
             self._wochentag,
@@ -398,6 +399,31 @@ class _Parser(_SerienLeser, _ZeitLeser):
         self.i += 3
         return _DatumK(tag.day, tag.month, tag.year, tag)
 
+    def _kalenderwoche(self, _mit_praefix: bool) -> _WocheK | None:
+        """„KW 14“, „in KW 14“, „in der Kalenderwoche 14“, „KW 14/2027“ (ISO 8601 weeks)."""
+        k = 0
+        if self._wort(0) == "in":
+            k = 2 if self._wort(1) == "der" else 1
+        if self._wort(k) not in ("kw", "kalenderwoche"):
+            return None
+        k += 1
+        if self._zeichen(k, ".", dicht=True):
+            k += 1
+        zahl = self._zahl(k)
+        if zahl is None or len(zahl.roh) > 2:
+            return None
+        k += 1
+        jahr: int | None = None
+        j = k + 1 if self._zeichen(k, "/") else k
+        jahr_tok = self._zahl(j)
+        if jahr_tok is not None and len(jahr_tok.roh) == 4:
+            jahr = int(jahr_tok.roh)
+            k = j + 1
+        text = self._text(self.i, self.i + k)
+        montag = _kw_montag(int(zahl.roh), jahr, self.heute, text)
+        self.i += k
+        return _WocheK(0, text, montag)
+
     def _woche(self, _mit_praefix: bool) -> _WocheK | None:
         """„nächste Woche“, „Dienstag der nächsten Woche“, „in der kommenden Woche“."""
         k = 0
@@ -443,3 +469,29 @@ class _Parser(_SerienLeser, _ZeitLeser):
             self.i += 2 if self._zeichen(1, ".", dicht=True) else 1
             return _WochentagK(tag, None)
         return None
+
+
+def _kw_montag(kw: int, jahr: int | None, heute: date, text: str) -> date:
+    """The Monday of ISO week ``kw``; without a year the week that has not passed yet."""
+    if not 1 <= kw <= 53:
+        raise DatumFehler(f"„{text}“: Kalenderwochen gehen von 1 bis 53.", "in KW 14 am Dienstag")
+    if jahr is None:
+        jahr = heute.isocalendar().year
+        if kw <= _kw_anzahl(jahr) and _iso_montag(jahr, kw) + timedelta(days=6) < heute:
+            jahr += 1
+    if kw > _kw_anzahl(jahr):
+        raise DatumFehler(
+            f"„{text}“: Das Jahr {jahr} hat keine KW 53 – es hat nur 52 Kalenderwochen. "
+            "Welche Woche ist gemeint?",
+            f"KW 1/{jahr + 1} am Dienstag",
+        )
+    return _iso_montag(jahr, kw)
+
+
+def _kw_anzahl(jahr: int) -> int:
+    """52 or 53: the 28th of December always lies in the year's last ISO week."""
+    return date(jahr, 12, 28).isocalendar().week
+
+
+def _iso_montag(jahr: int, kw: int) -> date:
+    return date.fromisocalendar(jahr, kw, 1)

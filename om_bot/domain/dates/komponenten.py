@@ -60,6 +60,7 @@ class _WochentagK:
 class _WocheK:
     versatz: int
     text: str = ""
+    montag: date | None = None  # a calendar week („KW 14“): its Monday
 
 
 @dataclass

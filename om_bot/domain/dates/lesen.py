@@ -12,10 +12,12 @@ import unicodedata
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from om_bot.domain.dates.format import format_zeitraum
 from om_bot.domain.dates.fremd import _fremde_daten
 from om_bot.domain.dates.grammar import _Parser
 from om_bot.domain.dates.komponenten import _Gruppe, _Phrase
 from om_bot.domain.dates.resolve import _Aufloeser
+from om_bot.domain.dates.reste import uebrige_datumswoerter
 from om_bot.domain.dates.tokens import _BLOCKER, _TokArt, _tokenisieren
 from om_bot.domain.dates.zeitraum import (
     _FIND_BEISPIEL,
@@ -146,6 +148,9 @@ def _find_when(
         raise _mehrere(p._text(nur_zeit.von, nur_zeit.bis), phrase_text)
     _blocker_pruefen(p, gefunden)
     _weitere_pruefen(p, gefunden, phrase_text)
+    uebrig = uebrige_datumswoerter(p.t, gefunden.von, gefunden.bis)
+    if uebrig is not None:
+        raise _nicht_verstanden(p._text(*uebrig), phrase_text, aufloeser, gefunden)
     zeitraum = aufloeser.aufloesen(gefunden)
     vorher = _rand_weg(text[: p.t[gefunden.von].start], links=False)
     nachher = _rand_weg(text[p.t[gefunden.bis - 1].ende :], links=True)
@@ -160,6 +165,21 @@ def _rand_weg(text: str, *, links: bool) -> str:
         if neu == text:
             return text.strip()
         text = neu
+
+
+def _nicht_verstanden(
+    wort: str, phrase_text: str, aufloeser: _Aufloeser, ph: _Phrase
+) -> DatumFehler:
+    """Rule 1: a date word next to the phrase was not read – ask instead of dropping it."""
+    try:
+        allein = f"„{phrase_text}“ allein wäre {format_zeitraum(aufloeser.aufloesen(ph))}"
+    except DatumFehler:
+        allein = f"„{phrase_text}“ allein kann ich lesen"
+    return DatumFehler(
+        f"„{_zitat(wort)}“ habe ich nicht verstanden – {allein}, aber das ließe „{_zitat(wort)}“ "
+        "weg. Bitte schreiben Sie das Datum genau.",
+        _FIND_BEISPIEL,
+    )
 
 
 def _mehrere(a: str, b: str) -> DatumFehler:

@@ -173,6 +173,15 @@ class _Aufloeser:
         if woche is not None or wt.modifikator == _Modifikator.DIES:
             if woche is not None and wt.modifikator is not None:
                 raise DatumFehler(f"„{wt.text}“ und „{woche.text}“ zugleich – was gilt?")
+            if woche is not None and woche.montag is not None:
+                tag = woche.montag + timedelta(days=wt.tag)
+                if tag < heute:
+                    raise DatumFehler(
+                        f"{name} in „{woche.text}“ ({datum_text(tag)}) ist schon vorbei. "
+                        "Welcher Tag ist gemeint?",
+                        f"{woche.text} am {name}",
+                    )
+                return tag
             versatz = woche.versatz if woche is not None else 0
             tag = montag + timedelta(days=7 * versatz + wt.tag)
             if tag < heute:

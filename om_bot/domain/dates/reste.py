@@ -1,0 +1,145 @@
+"""Rule 1 of the date layer: no date word is silently dropped.
+
+After `find_when` has found its phrase, the tokens right around it (the run of tokens that can
+belong to a date: prepositions, numbers, periods, month and holiday names …) are looked at.  If
+that run holds a token that names a date – a month, a calendar week, a holiday, „Anfang/Mitte/
+Ende“ before a date word, a number right next to a date word, „nach/vor/ab/bis/seit“ before a
+number – the grammar did not consume it, so reading the phrase alone would silently drop it:
+the command asks back instead, naming the word.  Calendar weeks („KW 14“) are looked for in the
+whole text, since no title needs one.  This is a rule over the token stream, not a phrase list.
+"""
+
+from __future__ import annotations
+
+from om_bot.domain.dates.tokens import (
+    _MONATE,
+    _ORDNUNGSZAHLEN,
+    _WOCHENTAG_ADVERBIEN,
+    _WOCHENTAG_KURZ,
+    _WOCHENTAGE,
+    _Tok,
+    _TokArt,
+)
+
+_MONATSNAMEN = frozenset(
+    {
+        "januar", "jaenner", "februar", "maerz", "april", "mai", "juni", "juli", "august",
+        "september", "oktober", "november", "dezember",
+    }
+)  # fmt: skip
+_MONATSKUERZEL = frozenset(_MONATE) - _MONATSNAMEN  # „Jan“ may be a name: only next to a number
+_KALENDERWOCHE = frozenset({"kw", "kalenderwoche", "kalenderwochen"})
+_FEIERTAGE = frozenset(
+    {
+        "neujahr", "silvester", "ostern", "karfreitag", "ostersonntag", "ostermontag",
+        "pfingsten", "pfingstsonntag", "pfingstmontag", "himmelfahrt", "fronleichnam",
+        "weihnachten", "heiligabend", "nikolaus", "allerheiligen", "reformationstag",
+        "rosenmontag", "aschermittwoch", "gruendonnerstag", "karneval", "fasching",
+        "quartal", "quartals", "halbjahr", "halbjahres", "jahreswechsel",
+    }
+)  # fmt: skip
+_ZEITRAUM_WOERTER = frozenset({"anfang", "mitte", "ende", "beginn", "anfangs", "ausgangs"})
+_RICHTUNG = frozenset({"nach", "vor", "ab", "bis", "seit", "zwischen", "spaetestens"})
+_WOCHENTAGSWOERTER = (
+    frozenset(_WOCHENTAGE) | frozenset(_WOCHENTAG_ADVERBIEN) | frozenset(_WOCHENTAG_KURZ)
+)
+_STARK = _MONATSNAMEN | _KALENDERWOCHE | _FEIERTAGE
+# Words that may stand between date words („Anfang des Monats“, „im April“, „nach dem 12.“).
+_BINDEWOERTER = (
+    frozenset(
+        {
+            "in", "im", "am", "an", "der", "des", "dem", "den", "die", "das", "zum", "zur",
+            "um", "und", "oder", "jeden", "jede", "jedes", "alle", "naechsten", "naechster",
+            "naechste", "kommenden", "kommender", "dieser", "diesen", "diese", "monats",
+            "monat", "woche", "wochen", "jahres", "jahr", "uhr", "ca", "etwa",
+        }
+    )
+    | _ZEITRAUM_WOERTER
+    | _RICHTUNG
+    | frozenset(_ORDNUNGSZAHLEN)
+    | _WOCHENTAGSWOERTER
+)  # fmt: skip
+_ZEICHEN = frozenset({",", ".", "/", "-"})
+
+
+def _gehoert_zum_datum(t: _Tok) -> bool:
+    if t.art == _TokArt.ZAHL:
+        return True
+    if t.art == _TokArt.ZEICHEN:
+        return t.norm in _ZEICHEN
+    return t.norm in _BINDEWOERTER or t.norm in _STARK or t.norm in _MONATSKUERZEL
+
+
+def _datumswort(toks: list[_Tok], j: int, region: range) -> bool:
+    """Does token ``j`` (inside ``region``) name part of a date on its own or with its neighbour?"""
+    t = toks[j]
+    if t.art == _TokArt.WORT and t.norm in _STARK:
+        return True
+    nachbarn = [toks[k] for k in (j - 1, j + 1) if 0 <= k < len(toks)]
+    if t.art == _TokArt.WORT and t.norm in _MONATSKUERZEL:
+        return any(n.art == _TokArt.ZAHL for n in nachbarn)
+    if t.art == _TokArt.WORT and t.norm in _ZEITRAUM_WOERTER:
+        folgt = toks[j + 1] if j + 1 < len(toks) else None
+        return folgt is not None and (
+            folgt.art == _TokArt.ZAHL or folgt.norm in _STARK or folgt.norm in ("des", "der")
+        )
+    if t.art == _TokArt.WORT and t.norm in _RICHTUNG:
+        k = j + 1
+        while k < len(toks) and toks[k].norm in ("dem", "den", "der"):
+            k += 1
+        return k < len(toks) and k in region and toks[k].art == _TokArt.ZAHL
+    if t.art == _TokArt.ZAHL:
+        return any(
+            n.art == _TokArt.WORT and (n.norm in _STARK or n.norm in _WOCHENTAGSWOERTER)
+            for n in nachbarn
+        )
+    return False
+
+
+def _region(toks: list[_Tok], von: int, bis: int) -> tuple[range, range]:
+    """The runs of date-ish tokens right before ``von`` and right after ``bis``."""
+    a = von
+    while a > 0 and _gehoert_zum_datum(toks[a - 1]):
+        a -= 1
+    e = bis
+    while e < len(toks) and _gehoert_zum_datum(toks[e]):
+        if toks[e].art == _TokArt.WORT and e + 1 < len(toks) and toks[e + 1].norm == ":":
+            break  # an option key („art:“) ends the date's neighbourhood
+        e += 1
+    return range(a, von), range(bis, e)
+
+
+def uebrige_datumswoerter(toks: list[_Tok], von: int, bis: int) -> tuple[int, int] | None:
+    """The first date word the phrase ``toks[von:bis]`` left over, as a token span, or None."""
+    vorher, nachher = _region(toks, von, bis)
+    for region in (vorher, nachher):
+        for j in region:
+            if _datumswort(toks, j, region):
+                return _spanne(toks, j, region)
+    for j, t in enumerate(toks):
+        if (j < von or j >= bis) and t.norm in _KALENDERWOCHE:
+            return _spanne(toks, j, range(j, min(j + 2, len(toks))))
+    return None
+
+
+def _spanne(toks: list[_Tok], j: int, region: range) -> tuple[int, int]:
+    """The word with what belongs to it: „KW 14“, „im Mai“, „Mitte Juni“, „nach Pfingsten“."""
+    a = j
+    if (
+        a - 1 in region
+        and toks[a - 1].art == _TokArt.WORT
+        and toks[a - 1].norm in (_BINDEWOERTER - _WOCHENTAGSWOERTER)
+    ):
+        a -= 1
+    e = j + 1
+    while (
+        e in region
+        and e < len(toks)
+        and e - j < 3
+        and toks[e].art != _TokArt.ZEICHEN
+        and (
+            toks[e].art == _TokArt.ZAHL or toks[e].norm in _STARK or toks[e].norm in _MONATSKUERZEL
+        )
+    ):
+        e += 1
+    return a, e

@@ -1,0 +1,191 @@
+"""Rule 1 of the date layer (issue 13): no date word is silently dropped, and calendar weeks.
+
+JETZT is Wednesday 18.11.2026, 09:30 (Europe/Berlin), as in tests/test_dates.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from om_bot.domain.dates import DatumFehler, find_when, parse_when
+
+B = ZoneInfo("Europe/Berlin")
+JETZT = datetime(2026, 11, 18, 9, 30, tzinfo=B)
+
+
+def b(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=B)
+
+
+# --- rule 1: a date word next to the phrase makes find_when ask, naming the word --------------
+
+NACHFRAGEN: list[tuple[str, str]] = [
+    ("im Mai am Donnerstag", "„im Mai“"),
+    ("Treffen im Mai am Donnerstag 10 Uhr", "„im Mai“"),
+    ("Mitte Juni am Montag", "„Mitte Juni“"),
+    ("Ende Februar am Mittwoch", "„Ende Februar“"),
+    ("Anfang März am Freitag um 18 Uhr", "„Anfang März“"),
+    ("nach Pfingsten am Dienstag", "„nach Pfingsten“"),
+    ("vor Ostern am Donnerstag um 19 Uhr", "„vor Ostern“"),
+    ("Feier Weihnachten am Freitag", "„Weihnachten“"),
+    ("ab Februar jeden Montag um 9", "„ab Februar“"),
+    ("im April jeden Dienstag", "„im April“"),
+    ("Sitzung am Dienstag im April", "„im April“"),
+    ("Sitzung am Freitag 18 Uhr, Mitte Januar", "„Mitte Januar“"),
+    ("Runde am Dienstag bis Ende Juli", "„bis Ende Juli“"),
+    ("Teil 2 Dienstag 10 Uhr", "„2“"),
+    ("Treffen Jan 12 am Dienstag", "„Jan 12“"),
+    ("Lauf am Samstag 10 Uhr nach dem 12. Dezember", "„Dezember“"),
+    ("Planung KW 14 Runde", "„KW 14“"),
+]
+
+
+@pytest.mark.parametrize(("text", "wort"), NACHFRAGEN)
+def test_ein_uebriges_datumswort_wird_nachgefragt(text: str, wort: str) -> None:
+    with pytest.raises(DatumFehler) as fehler:
+        find_when(text, JETZT, B)
+    assert wort in str(fehler.value) or "Zeitangabe" in str(fehler.value)
+
+
+def test_die_nachfrage_nennt_das_wort_und_was_der_rest_allein_waere() -> None:
+    with pytest.raises(DatumFehler) as fehler:
+        find_when("Treffen im Mai am Donnerstag 10 Uhr", JETZT, B)
+    text = str(fehler.value)
+    assert text.startswith("„im Mai“ habe ich nicht verstanden")
+    assert "19.11.2026" in text
+
+
+# Titles and rests with ordinary words, numbers and names still parse.
+GELESEN: list[tuple[str, tuple[str, datetime, str]]] = [
+    ("Treffen am Dienstag 10 Uhr in Bremen", ("Treffen", b(2026, 11, 24, 10), "in Bremen")),
+    ("Treffen mit Jan am Dienstag 10 Uhr", ("Treffen mit Jan", b(2026, 11, 24, 10), "")),
+    ("Raum 14 am Dienstag 10 Uhr", ("Raum 14", b(2026, 11, 24, 10), "")),
+    ("KW-Planung am Dienstag 10 Uhr", ("KW-Planung", b(2026, 11, 24, 10), "")),
+    ("Maifest am Samstag 14 Uhr im Park", ("Maifest", b(2026, 11, 21, 14), "im Park")),
+    (
+        "Sommerfest am 12.03.2027 um 18 Uhr, 30 Gäste",
+        ("Sommerfest", b(2027, 3, 12, 18), "30 Gäste"),
+    ),
+    ("Ende-Party am Freitag 20 Uhr", ("Ende-Party", b(2026, 11, 20, 20), "")),
+]
+
+
+@pytest.mark.parametrize(("text", "erwartet"), GELESEN)
+def test_titel_und_rest_bleiben_lesbar(text: str, erwartet: tuple[str, datetime, str]) -> None:
+    vorher, zeitraum, nachher = find_when(text, JETZT, B)
+    assert (vorher, zeitraum.start, nachher) == erwartet
+
+
+# --- calendar weeks (ISO 8601) ---------------------------------------------------------------
+
+KALENDERWOCHEN: list[tuple[str, datetime, bool]] = [
+    ("in KW 14 am Dienstag", b(2027, 4, 6), True),
+    ("KW 14 am Dienstag um 10 Uhr", b(2027, 4, 6, 10), False),
+    ("Kalenderwoche 14, Mittwoch 10 Uhr", b(2027, 4, 7, 10), False),
+    ("in der Kalenderwoche 14 am Montag", b(2027, 4, 5), True),
+    ("Dienstag in KW 14", b(2027, 4, 6), True),
+    ("KW14 Freitag 18 Uhr", b(2027, 4, 9, 18), False),
+    ("KW 3 am Montag", b(2027, 1, 18), True),  # week 3 of 2026 has passed: 2027
+    ("KW 48 am Montag", b(2026, 11, 23), True),
+    ("KW 47 am Freitag", b(2026, 11, 20), True),  # this week, still to come
+    ("KW 53 am Montag", b(2026, 12, 28), True),  # 2026 has 53 weeks
+    ("KW 53 2026 am Donnerstag", b(2026, 12, 31), True),
+    ("KW 1/2027 am Montag", b(2027, 1, 4), True),
+    ("KW 52 2027 am Freitag", b(2027, 12, 31), True),  # year boundary
+    ("KW 9 2028 am Dienstag", b(2028, 2, 29), True),  # leap day
+]
+
+
+@pytest.mark.parametrize(("text", "start", "ganztaegig"), KALENDERWOCHEN)
+def test_kalenderwochen(text: str, start: datetime, ganztaegig: bool) -> None:
+    z = parse_when(text, JETZT, B)
+    assert (z.start, z.ganztaegig) == (start, ganztaegig)
+    assert find_when(f"Workshop {text}", JETZT, B)[1].start == start
+
+
+def test_workshop_kw_14_am_dienstag_ist_nicht_der_naechste_dienstag() -> None:
+    vorher, z, nachher = find_when("Workshop KW 14 am Dienstag um 10 Uhr", JETZT, B)
+    assert (vorher, z.start, nachher) == ("Workshop", b(2027, 4, 6, 10), "")
+
+
+KW_ABGELEHNT: list[tuple[str, str]] = [
+    ("KW 53 2027 am Montag", "Das Jahr 2027 hat keine KW 53"),
+    ("KW 53/2028 am Montag", "Das Jahr 2028 hat keine KW 53"),
+    ("KW 0 am Montag", "von 1 bis 53"),
+    ("KW 60 am Montag", "von 1 bis 53"),
+    ("KW 14", "an welchem Tag genau"),
+    ("KW 47 am Montag", "schon vorbei"),
+    ("KW 14 am 12.03.2027", "zugleich"),
+]
+
+
+@pytest.mark.parametrize(("text", "grund"), KW_ABGELEHNT)
+def test_kalenderwochen_abgelehnt(text: str, grund: str) -> None:
+    with pytest.raises(DatumFehler, match=grund):
+        parse_when(text, JETZT, B)
+    with pytest.raises(DatumFehler, match=grund):
+        find_when(f"Workshop {text}", JETZT, B)
+
+
+# --- the property: a date-like prefix + a readable phrase → the combined date or a question -----
+
+_MONATE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "Oktober")
+_FEIERTAGE = ("Ostern", "Pfingsten", "Weihnachten", "Silvester", "Fronleichnam")
+_TAGE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+
+_praefix = st.one_of(
+    st.tuples(st.just("kw"), st.integers(1, 52)),
+    st.tuples(
+        st.sampled_from(("im", "Mitte", "Anfang", "Ende", "ab", "bis")), st.sampled_from(_MONATE)
+    ),
+    st.tuples(st.sampled_from(("nach", "vor", "an")), st.sampled_from(_FEIERTAGE)),
+)
+_phrase = st.one_of(
+    st.tuples(
+        st.just("tag"),
+        st.sampled_from(_TAGE[:2] + _TAGE[3:]),
+        st.sampled_from(("", " um 10 Uhr", " 18 Uhr")),
+    ),
+    st.tuples(
+        st.just("fest"),
+        st.sampled_from(
+            ("nächsten Freitag", "jeden Montag um 9", "morgen um 10 Uhr", "Freitag 18 Uhr")
+        ),
+        st.just(""),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    praefix=_praefix,
+    phrase=_phrase,
+    davor=st.booleans(),
+    titel=st.sampled_from(("", "Treffen ", "Workshop Nr. 3 ")),
+)
+def test_praefix_und_phrase_nie_die_phrase_allein(
+    praefix: tuple[str, object], phrase: tuple[str, str, str], davor: bool, titel: str
+) -> None:
+    art, wert = praefix
+    wort = f"KW {wert}" if art == "kw" else f"{art} {wert}"
+    p_art, p_text, p_zeit = phrase
+    phrase_text = f"am {p_text}{p_zeit}" if p_art == "tag" else p_text
+    text = f"{titel}{wort} {phrase_text}" if davor else f"{titel}{phrase_text} {wort}"
+    try:
+        _, z, _ = find_when(text, JETZT, B)
+    except DatumFehler:
+        return  # asked back: always allowed
+    # Read at all: only a calendar week with a plain weekday has one correct combined date.
+    assert art == "kw" and (p_art == "tag" or p_text == "Freitag 18 Uhr"), text
+    assert isinstance(wert, int)
+    p_text = p_text.split()[0]
+    montag = date.fromisocalendar(2026, wert, 1)
+    if montag + timedelta(days=6) < JETZT.date():
+        montag = date.fromisocalendar(2027, wert, 1)
+    erwartet = montag + timedelta(days=_TAGE.index(p_text))
+    assert z.start.date() == erwartet, text
