@@ -4,6 +4,7 @@ om-bot run --config config.toml           run the bot
 om-bot import data/netzwerke.toml         load networks and partners (all-or-nothing)
 om-bot export register.toml               write the register in the import format
 om-bot migrate                            bring the database schema up to date
+om-bot migrate-db --from URL --to URL     copy the whole installation to another database
 om-bot check-config                       validate the configuration and exit
 om-bot befehle                            print the command reference (docs/befehle.md)
 om-bot demo                               throwaway homeserver + bot + terminal chat
@@ -41,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     with_config(p_export)
     with_config(sub.add_parser("migrate", help="upgrade the database schema"))
     with_config(sub.add_parser("check-config", help="validate the configuration"))
+    p_umzug = sub.add_parser(
+        "migrate-db", help="copy every table to another database (SQLite <-> PostgreSQL)"
+    )
+    p_umzug.add_argument("--from", dest="quelle", required=True, help="source database URL")
+    p_umzug.add_argument("--to", dest="ziel", required=True, help="target database URL")
+    p_umzug.add_argument(
+        "--force", action="store_true", help="replace the data of a non-empty target"
+    )
     sub.add_parser("befehle", help="print the command reference as Markdown")
     p_demo = sub.add_parser("demo", help="local homeserver, bot and terminal chat")
     p_demo.add_argument("--data", type=Path, default=Path("data/netzwerke.toml"))
@@ -107,6 +116,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from om_bot.devtools.demo import run_demo  # noqa: PLC0415
 
         return run_demo(args.data, keep=args.keep)
+    if args.command == "migrate-db":
+        return _umzug(args.quelle, args.ziel, force=args.force)
     config = _config(args.config)
     if args.command == "check-config":
         print(f"{args.config}: ok")
@@ -141,3 +152,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         asyncio.run(runtime.run_bot(app))
         return 0
     raise AssertionError(args.command)
+
+
+def _umzug(quelle: str, ziel: str, *, force: bool) -> int:
+    from om_bot.services.umzug import UmzugFehler, ziehe_um  # noqa: PLC0415
+
+    try:
+        umzug = ziehe_um(quelle, ziel, ueberschreiben=force)
+    except UmzugFehler as exc:
+        print(f"om-bot: Umzug abgebrochen.\n  {exc}", file=sys.stderr)
+        return 1
+    for tabelle in umzug.tabellen:
+        print(f"  {tabelle.name:<22} {tabelle.zeilen:>7} Zeilen  sha256 {tabelle.pruefsumme[:16]}")
+    geleert = " (vorherige Daten des Ziels ersetzt)" if umzug.geleert else ""
+    print(
+        f"kopiert: {len(umzug.tabellen)} Tabellen, {umzug.zeilen} Zeilen, Schemastand "
+        f"{', '.join(umzug.revisionen)}, Anzahl und Prüfsumme je Tabelle stimmen{geleert} "
+        f"({umzug.sekunden:.1f} s)"
+    )
+    return 0
