@@ -25,8 +25,9 @@ def b(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
 # --- rule 1: a date word next to the phrase makes find_when ask, naming the word --------------
 
 NACHFRAGEN: list[tuple[str, str]] = [
-    ("im Mai am Donnerstag", "„im Mai“"),
-    ("Treffen im Mai am Donnerstag 10 Uhr", "„im Mai“"),
+    ("im Mai am Donnerstag", "Im Mai 2027 gibt es mehrere Donnerstage"),
+    ("Treffen im Mai am Donnerstag 10 Uhr", "Im Mai 2027 gibt es mehrere Donnerstage"),
+    ("Treffen Mitte Mai am Donnerstag 10 Uhr", "„Mitte Mai“"),
     ("Mitte Juni am Montag", "„Mitte Juni“"),
     ("Ende Februar am Mittwoch", "„Ende Februar“"),
     ("Anfang März am Freitag um 18 Uhr", "„Anfang März“"),
@@ -35,7 +36,8 @@ NACHFRAGEN: list[tuple[str, str]] = [
     ("Feier Weihnachten am Freitag", "„Weihnachten“"),
     ("ab Februar jeden Montag um 9", "„ab Februar“"),
     ("im April jeden Dienstag", "„im April“"),
-    ("Sitzung am Dienstag im April", "„im April“"),
+    ("Sitzung am Dienstag im April", "Im April 2027 gibt es mehrere Dienstage"),
+    ("Sitzung am Dienstag im Mai jeden Monat", "Im Mai 2027"),
     ("Sitzung am Freitag 18 Uhr, Mitte Januar", "„Mitte Januar“"),
     ("Runde am Dienstag bis Ende Juli", "„bis Ende Juli“"),
     ("Teil 2 Dienstag 10 Uhr", "„2“"),
@@ -54,9 +56,9 @@ def test_ein_uebriges_datumswort_wird_nachgefragt(text: str, wort: str) -> None:
 
 def test_die_nachfrage_nennt_das_wort_und_was_der_rest_allein_waere() -> None:
     with pytest.raises(DatumFehler) as fehler:
-        find_when("Treffen im Mai am Donnerstag 10 Uhr", JETZT, B)
+        find_when("Treffen Mitte Mai am Donnerstag 10 Uhr", JETZT, B)
     text = str(fehler.value)
-    assert text.startswith("„im Mai“ habe ich nicht verstanden")
+    assert text.startswith("„Mitte Mai“ habe ich nicht verstanden")
     assert "19.11.2026" in text
 
 
@@ -189,3 +191,43 @@ def test_praefix_und_phrase_nie_die_phrase_allein(
         montag = date.fromisocalendar(2027, wert, 1)
     erwartet = montag + timedelta(days=_TAGE.index(p_text))
     assert z.start.date() == erwartet, text
+
+
+# --- a weekday inside a named month ----------------------------------------------------------
+
+MONATSTAGE: list[tuple[str, datetime]] = [
+    ("im Mai am ersten Donnerstag", b(2027, 5, 6)),
+    ("am ersten Donnerstag im Mai", b(2027, 5, 6)),
+    ("am letzten Freitag im Juni um 18 Uhr", b(2027, 6, 25, 18)),
+    ("im Mai 2027, am zweiten Montag 10 Uhr", b(2027, 5, 10, 10)),
+    ("am letzten Freitag im November", b(2026, 11, 27)),  # still this month
+    ("am vorletzten Sonntag im Dezember", b(2026, 12, 20)),
+    ("am fünften Sonntag im November 2026", b(2026, 11, 29)),
+    ("am letzten Montag im Februar 2028", b(2028, 2, 28)),  # leap year: 29.02. is a Tuesday
+    ("am zweiten Montag im Juli", b(2027, 7, 12)),  # July 2026 is long over
+    ("am letzten Sonntag im März um 10 Uhr", b(2027, 3, 28, 10)),  # DST day, 10:00 exists
+]
+
+
+@pytest.mark.parametrize(("text", "start"), MONATSTAGE)
+def test_wochentag_im_monat(text: str, start: datetime) -> None:
+    assert parse_when(text, JETZT, B).start == start
+    assert find_when(f"Sitzung {text}", JETZT, B)[1].start == start
+
+
+MONATSTAGE_NACHGEFRAGT: list[tuple[str, str]] = [
+    ("am Dienstag im April", "06.04.2027, 13.04.2027, 20.04.2027 oder 27.04.2027"),
+    ("im April am Dienstag", "Welcher ist gemeint"),
+    ("im November am Dienstag", "Meinen Sie Dienstag, 24.11.2026?"),
+    ("am fünften Montag im Februar", "nur 4 Montage"),
+    ("am dritten Montag im November", "war gerade erst \\(16.11.2026\\)"),
+    ("am letzten Sonntag im März um 02:30 Uhr", "gibt es"),  # DST gap
+]
+
+
+@pytest.mark.parametrize(("text", "grund"), MONATSTAGE_NACHGEFRAGT)
+def test_wochentag_im_monat_nachgefragt(text: str, grund: str) -> None:
+    with pytest.raises(DatumFehler, match=grund):
+        parse_when(text, JETZT, B)
+    with pytest.raises(DatumFehler, match=grund):
+        find_when(f"Sitzung {text}", JETZT, B)

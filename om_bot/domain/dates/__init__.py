@@ -51,6 +51,8 @@ Weekdays (said on Wednesday 18.11.2026):
   the weekday of that ISO 8601 week (without a year: this year's week, or next year's if it
   is over); „KW 53“ in a year with 52 weeks is refused with the reason, „KW 14“ alone asks
   for the day.
+* „im Mai am ersten Donnerstag“, „am letzten Freitag im Juni“: the n-th weekday of the next
+  such month (``monatstage``); „am Dienstag im April“ without an ordinal lists the Tuesdays.
 * „nächste Woche Dienstag“, „Dienstag nächste Woche“, „Dienstag der nächsten
   Woche“: the Tuesday of the following calendar week (24.11.); „übernächste
   Woche“ is two weeks ahead.  „nächste Woche“ without a day → DatumFehler.

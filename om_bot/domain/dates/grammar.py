@@ -21,6 +21,7 @@ from om_bot.domain.dates.komponenten import (
     _WocheK,
     _WochentagK,
 )
+from om_bot.domain.dates.monatstage import _MonatsLeser
 from om_bot.domain.dates.serien import _SerienLeser
 from om_bot.domain.dates.tage import _datum_oder_fehler, _plus_monate
 from om_bot.domain.dates.tokens import (
@@ -43,7 +44,7 @@ from om_bot.domain.dates.zeiten import _ZeitLeser
 from om_bot.domain.dates.zeitraum import STANDARD_BEISPIEL, DatumFehler
 
 
-class _Parser(_SerienLeser, _ZeitLeser):
+class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
     """Recursive-descent parser over the token list; ``i`` is the cursor.
 
     Every ``_x`` method either consumes tokens and returns a result, or restores
@@ -244,6 +245,7 @@ class _Parser(_SerienLeser, _ZeitLeser):
     def _datum_ausdruck(self, mit_praefix: bool) -> _Komponente | None:
         leser: tuple[Callable[[bool], _Komponente | None], ...] = (
             self._iso,
+            self._monat_wochentag,
             self._numerisch,
             self._tag_monatsname,
             self._relatives_wort,
