@@ -231,3 +231,79 @@ def test_wochentag_im_monat_nachgefragt(text: str, grund: str) -> None:
         parse_when(text, JETZT, B)
     with pytest.raises(DatumFehler, match=grund):
         find_when(f"Sitzung {text}", JETZT, B)
+
+
+# --- more of what people type (issue 13, part 3) ---------------------------------------------
+
+
+def um(
+    y: int, mo: int, d: int, h: int, mi: int = 0, *, dauer: int = 2
+) -> tuple[datetime, datetime]:
+    start = b(y, mo, d, h, mi)
+    return start, start + timedelta(hours=dauer)
+
+
+MEHR_GELESEN: list[tuple[str, tuple[datetime, datetime]]] = [
+    ("heute Nacht um 1", um(2026, 11, 19, 1)),  # the coming night, not 01:00 of today
+    ("heute Nacht um 3 Uhr", um(2026, 11, 19, 3)),
+    ("morgen Nacht um 2 Uhr", um(2026, 11, 20, 2)),
+    ("heute Nacht um 23 Uhr", um(2026, 11, 18, 23)),
+    ("heute Nacht von 1 bis 3 Uhr", um(2026, 11, 19, 1)),
+    ("Mo 10 Uhr", um(2026, 11, 23, 10)),
+    ("Mo. 10 Uhr", um(2026, 11, 23, 10)),
+    ("Fr. 14:00", um(2026, 11, 20, 14)),
+    ("Fr 14:00", um(2026, 11, 20, 14)),
+    ("Di um 10", um(2026, 11, 24, 10)),
+    ("Do 14 Uhr bis 16 Uhr", um(2026, 11, 19, 14)),
+    ("2027-03-12T15:30", um(2027, 3, 12, 15, 30)),
+    ("2027-03-12 15:30", um(2027, 3, 12, 15, 30)),
+    ("2027-03-28T03:30", um(2027, 3, 28, 3, 30, dauer=2)),  # after the DST gap
+    ("14.1. 2027 11 Uhr", um(2027, 1, 14, 11)),
+    ("am 14.1. 2027 um 11 Uhr", um(2027, 1, 14, 11)),
+    ("29.2. 2028 10 Uhr", um(2028, 2, 29, 10)),  # leap day
+    ("am Freitag zwischen 10 und 12 Uhr", (b(2026, 11, 20, 10), b(2026, 11, 20, 12))),
+    ("morgen zwischen 10:30 und 12 Uhr", (b(2026, 11, 19, 10, 30), b(2026, 11, 19, 12))),
+    ("31.12. 2026 zwischen 22 und 1 Uhr", (b(2026, 12, 31, 22), b(2027, 1, 1, 1))),
+]
+
+
+@pytest.mark.parametrize(("text", "spanne"), MEHR_GELESEN)
+def test_mehr_gelesen(text: str, spanne: tuple[datetime, datetime]) -> None:
+    z = parse_when(text, JETZT, B)
+    assert (z.start, z.end) == spanne
+    vorher, z2, nachher = find_when(f"Treffen {text} in Bremen", JETZT, B)
+    assert (vorher, z2.start, z2.end, nachher) == ("Treffen", *spanne, "in Bremen")
+
+
+MEHR_ABGELEHNT: list[tuple[str, str]] = [
+    ("31.04.", "Den 31. April gibt es nicht"),
+    ("am 30.02.", "Den 30. Februar gibt es nicht"),
+    ("on Friday at 3pm", "auf Deutsch"),
+    ("Meeting next Friday at 10", "auf Deutsch"),
+    ("tomorrow at 10am", "auf Deutsch"),
+    ("am 12.03.2027 at 3 pm", "auf Deutsch"),
+    ("So 10 Uhr", "kann ich nicht"),  # „so“ stays a word
+    ("2027-03-28T02:30", "gibt es"),  # DST spring gap
+    ("2027-10-31T02:30", "zweimal"),  # DST autumn fold
+]
+
+
+@pytest.mark.parametrize(("text", "grund"), MEHR_ABGELEHNT)
+def test_mehr_abgelehnt(text: str, grund: str) -> None:
+    with pytest.raises(DatumFehler) as fehler:
+        parse_when(text, JETZT, B)
+    assert grund in str(fehler.value)
+    assert "2000" not in str(fehler.value)
+
+
+def test_heute_nacht_nach_mitternacht_fragt() -> None:
+    with pytest.raises(DatumFehler, match="nach Mitternacht"):
+        parse_when("heute Nacht um 3", datetime(2026, 11, 18, 0, 30, tzinfo=B), B)
+
+
+def test_englisch_im_befehl_bekommt_einen_deutschen_hinweis() -> None:
+    with pytest.raises(DatumFehler) as fehler:
+        find_when("Meeting on Friday at 3pm", JETZT, B)
+    assert "auf Deutsch" in str(fehler.value)
+    assert fehler.value.beispiel is not None
+    assert find_when(f"Meeting {fehler.value.beispiel}", JETZT, B)[1].start == b(2026, 11, 20, 15)

@@ -74,6 +74,11 @@ Dates:
 * A day without month („am 12.“) is only accepted as the start of a range
   („vom 12. bis 14. März 2027“).
 
+More spellings: „Mo 10 Uhr“, „Fr. 14:00“ (an abbreviation before a clock time; not „So“),
+„2027-03-12T15:30“, „14.1. 2027 11 Uhr“, „am Freitag zwischen 10 und 12 Uhr“ (after the day
+only), „heute Nacht um 1“ = 01:00 of the next day (asked back when said after midnight).
+English date words get a German hint with an example.
+
 Times:
 
 * ``14 Uhr``, ``um 14``, ``14:00``, ``14.30 Uhr``, ``um 14.30``, ``18 Uhr 30``, ``14h``;

@@ -21,7 +21,7 @@ from om_bot.domain.dates.komponenten import (
     _WocheK,
     _WochentagK,
 )
-from om_bot.domain.dates.monatstage import _MonatsLeser
+from om_bot.domain.dates.monatstage import _MONATSNAMEN, _MonatsLeser
 from om_bot.domain.dates.serien import _SerienLeser
 from om_bot.domain.dates.tage import _datum_oder_fehler, _plus_monate
 from om_bot.domain.dates.tokens import (
@@ -39,6 +39,7 @@ from om_bot.domain.dates.tokens import (
     _Tageszeit,
     _Tok,
     _TokArt,
+    _zwischen_als_bereich,
 )
 from om_bot.domain.dates.zeiten import _ZeitLeser
 from om_bot.domain.dates.zeitraum import STANDARD_BEISPIEL, DatumFehler
@@ -94,6 +95,10 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
             if g.anzahl and self._zeichen(0, ","):
                 self.i += 1
                 nach_komma = True
+            # „am Freitag zwischen 10 und 12 Uhr“: after a day, a span of clock times.
+            # (Before the day, „zwischen …“ stays a word that find_when refuses.)
+            if g.hat_datum() and g.zeit is None and not g.ist_ende:
+                _zwischen_als_bereich(self.t, self.i)
             if not self._komponente(g, nach_komma):
                 self.i = merke
                 break
@@ -277,6 +282,10 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
         text = self._text(self.i, self.i + 5)
         tag = _datum_oder_fehler(int(j.roh), m, d, text)
         self.i += 5
+        # „2027-03-12T15:30“: the ISO separator „T“ glued to the time is skipped.
+        t = self._tok()
+        if t is not None and t.roh in ("T", "t") and t.dicht and self._zahl(1, dicht=True):
+            self.i += 1
         return _DatumK(d, m, tag.year, tag)
 
     def _numerisch(self, mit_praefix: bool) -> _DatumK | None:
@@ -300,6 +309,10 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
                 else:
                     raise DatumFehler(f"Das Jahr in „{text}“ ist unklar.", "am 12.03.2027")
                 laenge = 5
+            elif self._jahr_mit_abstand(4):
+                # „14.1. 2027 11 Uhr“: a year after a space.
+                jahr, laenge = int(self.t[self.i + 4].roh), 5
+                text = self._text(self.i, self.i + 5)
             else:
                 laenge = 4
         else:
@@ -313,6 +326,18 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
         self.i += laenge
         return k
 
+    def _jahr_mit_abstand(self, k: int) -> bool:
+        """„2027“ after a space: a year unless it is a time („1400 Uhr“) or a year-like count."""
+        j = self._zahl(k)
+        return (
+            j is not None
+            and len(j.roh) == 4
+            and 2000 <= int(j.roh) <= 2099
+            and self._wort(k + 1) not in _UHR
+            and not self._zeichen(k + 1, ":")
+            and not self._zeichen(k + 1, ".", dicht=True)
+        )
+
     def _datum_teile(self, tag: int, monat: int, jahr: int | None, text: str) -> _DatumK:
         if not 1 <= monat <= 12:
             raise DatumFehler(
@@ -321,7 +346,12 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
         if jahr is not None:
             return _DatumK(tag, monat, jahr, _datum_oder_fehler(jahr, monat, tag, text))
         # 2000 is a leap year: this only rejects days no year has (31.04., 30.02.).
-        _datum_oder_fehler(2000, monat, tag, text)
+        try:
+            date(2000, monat, tag)
+        except ValueError:
+            raise DatumFehler(
+                f"Den {tag}. {_MONATSNAMEN[monat - 1]} gibt es nicht („{text}“).", "am 30.04."
+            ) from None
         return _DatumK(tag, monat, None, None)
 
     def _tag_monatsname(self, mit_praefix: bool) -> _DatumK | None:
@@ -372,7 +402,7 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
             return None
         tag = self.heute + timedelta(days=versatz)
         self.i += 1
-        return _DatumK(tag.day, tag.month, tag.year, tag)
+        return _DatumK(tag.day, tag.month, tag.year, tag, relativ=True)
 
     def _in_zeitspanne(self, _mit_praefix: bool) -> _DatumK | None:
         """„in 3 Tagen“, „in zwei Wochen“, „in einem Monat“, „in einem Jahr“."""
@@ -400,31 +430,6 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
             tag = _plus_monate(self.heute, n * faktor, text)
         self.i += 3
         return _DatumK(tag.day, tag.month, tag.year, tag)
-
-    def _kalenderwoche(self, _mit_praefix: bool) -> _WocheK | None:
-        """„KW 14“, „in KW 14“, „in der Kalenderwoche 14“, „KW 14/2027“ (ISO 8601 weeks)."""
-        k = 0
-        if self._wort(0) == "in":
-            k = 2 if self._wort(1) == "der" else 1
-        if self._wort(k) not in ("kw", "kalenderwoche"):
-            return None
-        k += 1
-        if self._zeichen(k, ".", dicht=True):
-            k += 1
-        zahl = self._zahl(k)
-        if zahl is None or len(zahl.roh) > 2:
-            return None
-        k += 1
-        jahr: int | None = None
-        j = k + 1 if self._zeichen(k, "/") else k
-        jahr_tok = self._zahl(j)
-        if jahr_tok is not None and len(jahr_tok.roh) == 4:
-            jahr = int(jahr_tok.roh)
-            k = j + 1
-        text = self._text(self.i, self.i + k)
-        montag = _kw_montag(int(zahl.roh), jahr, self.heute, text)
-        self.i += k
-        return _WocheK(0, text, montag)
 
     def _woche(self, _mit_praefix: bool) -> _WocheK | None:
         """„nächste Woche“, „Dienstag der nächsten Woche“, „in der kommenden Woche“."""
@@ -470,30 +475,10 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
         if mit_praefix and self._wort() != "so":
             self.i += 2 if self._zeichen(1, ".", dicht=True) else 1
             return _WochentagK(tag, None)
+        # „Mo 10 Uhr“, „Fr. 14:00“: a clock time right after it makes it the weekday, too
+        # (not „so“: „so gegen 10 Uhr“ stays a word).
+        k = 2 if self._zeichen(1, ".", dicht=True) else 1
+        if self._wort() != "so" and self._uhrzeit_folgt(k):
+            self.i += k
+            return _WochentagK(tag, None)
         return None
-
-
-def _kw_montag(kw: int, jahr: int | None, heute: date, text: str) -> date:
-    """The Monday of ISO week ``kw``; without a year the week that has not passed yet."""
-    if not 1 <= kw <= 53:
-        raise DatumFehler(f"„{text}“: Kalenderwochen gehen von 1 bis 53.", "in KW 14 am Dienstag")
-    if jahr is None:
-        jahr = heute.isocalendar().year
-        if kw <= _kw_anzahl(jahr) and _iso_montag(jahr, kw) + timedelta(days=6) < heute:
-            jahr += 1
-    if kw > _kw_anzahl(jahr):
-        raise DatumFehler(
-            f"„{text}“: Das Jahr {jahr} hat keine KW 53 – es hat nur 52 Kalenderwochen. "
-            "Welche Woche ist gemeint?",
-            f"KW 1/{jahr + 1} am Dienstag",
-        )
-    return _iso_montag(jahr, kw)
-
-
-def _kw_anzahl(jahr: int) -> int:
-    """52 or 53: the 28th of December always lies in the year's last ISO week."""
-    return date(jahr, 12, 28).isocalendar().week
-
-
-def _iso_montag(jahr: int, kw: int) -> date:
-    return date.fromisocalendar(jahr, kw, 1)

@@ -46,6 +46,7 @@ class _DatumK:
     jahr: int | None
     fest: date | None
     text: str = ""
+    relativ: bool = False  # „heute“, „morgen“, „übermorgen“
 
 
 @dataclass

@@ -17,7 +17,7 @@ from om_bot.domain.dates.fremd import _fremde_daten
 from om_bot.domain.dates.grammar import _Parser
 from om_bot.domain.dates.komponenten import _Gruppe, _Phrase
 from om_bot.domain.dates.resolve import _Aufloeser
-from om_bot.domain.dates.reste import uebrige_datumswoerter
+from om_bot.domain.dates.reste import ENGLISCH, uebrige_datumswoerter
 from om_bot.domain.dates.tokens import _BLOCKER, _TokArt, _tokenisieren
 from om_bot.domain.dates.zeitraum import (
     _FIND_BEISPIEL,
@@ -65,6 +65,7 @@ def parse_when(
     except _KeinDatum:
         umgeschrieben = _fremde_daten(unicodedata.normalize("NFC", text))
         if umgeschrieben is None:
+            _englisch_pruefen(text)
             raise
         return _parse_when(umgeschrieben, now, tz, default_duration)
 
@@ -78,6 +79,7 @@ def _parse_when(text: str, now: datetime, tz: ZoneInfo, default_duration: timede
         raise _KeinDatum(f"„{_zitat(text)}“ kann ich nicht als Datum lesen.")
     rest = [t for t in p.t[ph.bis :] if not (t.art == _TokArt.ZEICHEN and t.norm in ".!")]
     if rest:
+        _englisch_pruefen(text[rest[0].start :])
         raise DatumFehler(
             f"„{_zitat(p._text(ph.von, ph.bis))}“ habe ich verstanden, "
             f"„{_zitat(text[rest[0].start :])}“ aber nicht."
@@ -110,6 +112,7 @@ def find_when(
     except _KeinDatum:
         umgeschrieben = _fremde_daten(unicodedata.normalize("NFC", text))
         if umgeschrieben is None:
+            _englisch_pruefen(text)
             raise
         return _find_when(umgeschrieben, now, tz, default_duration)
 
@@ -150,6 +153,7 @@ def _find_when(
     _weitere_pruefen(p, gefunden, phrase_text)
     uebrig = uebrige_datumswoerter(p.t, gefunden.von, gefunden.bis)
     if uebrig is not None:
+        _englisch_pruefen(p._text(*uebrig))
         raise _nicht_verstanden(p._text(*uebrig), phrase_text, aufloeser, gefunden)
     zeitraum = aufloeser.aufloesen(gefunden)
     vorher = _rand_weg(text[: p.t[gefunden.von].start], links=False)
@@ -180,6 +184,19 @@ def _nicht_verstanden(
         "weg. Bitte schreiben Sie das Datum genau.",
         _FIND_BEISPIEL,
     )
+
+
+def _englisch_pruefen(text: str) -> None:
+    """English date words get a German hint with an example instead of „… kann ich nicht lesen“."""
+    woerter = [t.norm for t in _tokenisieren(text) if t.art == _TokArt.WORT]
+    englisch = next((w for w in woerter if w in ENGLISCH), None)
+    if englisch is not None:
+        raise DatumFehler(
+            f"„{_zitat(text)}“ kann ich nicht als Datum lesen – es sieht nach Englisch aus. Ich "
+            "lese Datum und Uhrzeit auf Deutsch, zum Beispiel „nächsten Freitag um 15 Uhr“ oder "
+            "„am 12.03.2027 um 14:00“.",
+            "nächsten Freitag um 15 Uhr",
+        )
 
 
 def _mehrere(a: str, b: str) -> DatumFehler:

@@ -1,4 +1,7 @@
-"""A weekday inside a named month: „im Mai am ersten Donnerstag“, „am letzten Freitag im Juni“.
+"""Calendar weeks („in KW 14 am Dienstag“) and a weekday inside a named month („im Mai am ersten
+Donnerstag“, „am letzten Freitag im Juni“).
+
+A calendar week is an ISO 8601 week; without a year the one that is not over yet.
 
 With an ordinal the day is certain (the n-th weekday of the month's next occurrence); without
 one („am Dienstag im April“) April has four or five Tuesdays, so DatumFehler lists them.
@@ -9,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from om_bot.domain.dates.format import datum_text
-from om_bot.domain.dates.komponenten import _DatumK
+from om_bot.domain.dates.komponenten import _DatumK, _WocheK
 from om_bot.domain.dates.resolve import _NACHFRIST_TAGE
 from om_bot.domain.dates.tage import _nter_wochentag
 from om_bot.domain.dates.tokens import _MONATE, _NAMEN, _ORDNUNGSZAHLEN, _WOCHENTAGE, _Leser
@@ -23,6 +26,31 @@ _MONATSNAMEN = (
 
 class _MonatsLeser(_Leser):
     heute: date
+
+    def _kalenderwoche(self, _mit_praefix: bool) -> _WocheK | None:
+        """„KW 14“, „in KW 14“, „in der Kalenderwoche 14“, „KW 14/2027“ (ISO 8601 weeks)."""
+        k = 0
+        if self._wort(0) == "in":
+            k = 2 if self._wort(1) == "der" else 1
+        if self._wort(k) not in ("kw", "kalenderwoche"):
+            return None
+        k += 1
+        if self._zeichen(k, ".", dicht=True):
+            k += 1
+        zahl = self._zahl(k)
+        if zahl is None or len(zahl.roh) > 2:
+            return None
+        k += 1
+        jahr: int | None = None
+        j = k + 1 if self._zeichen(k, "/") else k
+        jahr_tok = self._zahl(j)
+        if jahr_tok is not None and len(jahr_tok.roh) == 4:
+            jahr = int(jahr_tok.roh)
+            k = j + 1
+        text = self._text(self.i, self.i + k)
+        montag = _kw_montag(int(zahl.roh), jahr, self.heute, text)
+        self.i += k
+        return _WocheK(0, text, montag)
 
     def _monat_wochentag(self, _mit_praefix: bool) -> _DatumK | None:
         """[n-ten] Wochentag im Monat [Jahr], or im Monat [Jahr][,] [am] [n-ten] Wochentag."""
@@ -121,3 +149,29 @@ def _alle(jahr: int, monat: int, tag: int) -> list[date]:
         for w in range(5)
         if (erster + timedelta(days=7 * w)).month == monat
     ]
+
+
+def _kw_montag(kw: int, jahr: int | None, heute: date, text: str) -> date:
+    """The Monday of ISO week ``kw``; without a year the week that has not passed yet."""
+    if not 1 <= kw <= 53:
+        raise DatumFehler(f"„{text}“: Kalenderwochen gehen von 1 bis 53.", "in KW 14 am Dienstag")
+    if jahr is None:
+        jahr = heute.isocalendar().year
+        if kw <= _kw_anzahl(jahr) and _iso_montag(jahr, kw) + timedelta(days=6) < heute:
+            jahr += 1
+    if kw > _kw_anzahl(jahr):
+        raise DatumFehler(
+            f"„{text}“: Das Jahr {jahr} hat keine KW 53 – es hat nur 52 Kalenderwochen. "
+            "Welche Woche ist gemeint?",
+            f"KW 1/{jahr + 1} am Dienstag",
+        )
+    return _iso_montag(jahr, kw)
+
+
+def _kw_anzahl(jahr: int) -> int:
+    """52 or 53: the 28th of December always lies in the year's last ISO week."""
+    return date(jahr, 12, 28).isocalendar().week
+
+
+def _iso_montag(jahr: int, kw: int) -> date:
+    return date.fromisocalendar(jahr, kw, 1)

@@ -331,6 +331,15 @@ class _Aufloeser:
                 ganztaegig=True,
                 rrule=rrule,
             )
+        if _kommende_nacht(start, hm[0]):
+            # „heute Nacht um 1“: the coming night, i.e. 01:00 of the next day.
+            if start_tag == self.heute and self.jetzt.hour < 6:
+                raise DatumFehler(
+                    f"Es ist schon nach Mitternacht. Meinen Sie heute ({datum_text(start_tag)}) "
+                    f"um {hm[0]:02d}:{hm[1]:02d} oder die nächste Nacht?",
+                    f"am {datum_text(start_tag)} um {hm[0]:02d}:{hm[1]:02d}",
+                )
+            start_tag += timedelta(days=1)
         start_wand = datetime.combine(start_tag, time(*hm))
         beginn = self._lokal(start_wand)
         if z2 is None:
@@ -395,3 +404,15 @@ class _Aufloeser:
                 if kandidat is not None and zulaessig(kandidat):
                     return kandidat
         raise DatumFehler(f"Für „{s.text}“ finde ich keinen Termin.", "jeden Dienstag um 10 Uhr")
+
+
+def _kommende_nacht(g: _Gruppe, stunde: int) -> bool:
+    """„heute Nacht um 1“, „morgen Nacht um 2“: an hour after midnight of that night."""
+    tageszeit, datum = g.tageszeit, g.datum
+    return (
+        tageszeit is not None
+        and tageszeit.art == _Tageszeit.NACHTS
+        and datum is not None
+        and datum.relativ
+        and stunde < 6
+    )

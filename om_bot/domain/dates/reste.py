@@ -38,12 +38,21 @@ _FEIERTAGE = frozenset(
         "quartal", "quartals", "halbjahr", "halbjahres", "jahreswechsel",
     }
 )  # fmt: skip
+# English date words: „Meeting am 12.03.2027 at 3 pm“ must not lose its time silently.
+ENGLISCH = frozenset(
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "tomorrow", "today", "tonight", "yesterday", "pm", "noon", "midnight", "oclock",
+        "january", "february", "march", "june", "july", "october", "december", "weekly",
+        "every", "next", "morning", "afternoon", "evening", "at",
+    }
+)  # fmt: skip
 _ZEITRAUM_WOERTER = frozenset({"anfang", "mitte", "ende", "beginn", "anfangs", "ausgangs"})
-_RICHTUNG = frozenset({"nach", "vor", "ab", "bis", "seit", "zwischen", "spaetestens"})
+_RICHTUNG = frozenset({"nach", "vor", "ab", "bis", "seit", "zwischen", "spaetestens", "at"})
 _WOCHENTAGSWOERTER = (
     frozenset(_WOCHENTAGE) | frozenset(_WOCHENTAG_ADVERBIEN) | frozenset(_WOCHENTAG_KURZ)
 )
-_STARK = _MONATSNAMEN | _KALENDERWOCHE | _FEIERTAGE
+_STARK = _MONATSNAMEN | _KALENDERWOCHE | _FEIERTAGE | (ENGLISCH - {"at"})
 # Words that may stand between date words („Anfang des Monats“, „im April“, „nach dem 12.“).
 _BINDEWOERTER = (
     frozenset(
@@ -51,7 +60,7 @@ _BINDEWOERTER = (
             "in", "im", "am", "an", "der", "des", "dem", "den", "die", "das", "zum", "zur",
             "um", "und", "oder", "jeden", "jede", "jedes", "alle", "naechsten", "naechster",
             "naechste", "kommenden", "kommender", "dieser", "diesen", "diese", "monats",
-            "monat", "woche", "wochen", "jahres", "jahr", "uhr", "ca", "etwa",
+            "monat", "woche", "wochen", "jahres", "jahr", "uhr", "ca", "etwa", "on",
         }
     )
     | _ZEITRAUM_WOERTER

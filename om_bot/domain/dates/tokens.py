@@ -198,6 +198,39 @@ def _tokenisieren(text: str) -> list[_Tok]:
     return toks
 
 
+def _uhrzeit_ende(toks: list[_Tok], j: int) -> int | None:
+    """The end of a clock time („10“, „10:30“, „10.30 Uhr“) starting at j, or None."""
+    if j >= len(toks) or toks[j].art != _TokArt.ZAHL or len(toks[j].roh) > 2:
+        return None
+    j += 1
+    if (
+        j + 1 < len(toks)
+        and toks[j].norm in (":", ".")
+        and toks[j].dicht
+        and toks[j + 1].art == _TokArt.ZAHL
+        and toks[j + 1].dicht
+    ):
+        j += 2
+    if j < len(toks) and toks[j].norm in _UHR:
+        j += 1
+    return j
+
+
+def _zwischen_als_bereich(toks: list[_Tok], i: int) -> bool:
+    """„zwischen 10 und 12 Uhr“ at i becomes „von 10 bis 12 Uhr“ (the raw text stays)."""
+    if i >= len(toks) or toks[i].norm != "zwischen":
+        return False
+    und = _uhrzeit_ende(toks, i + 1)
+    if und is None or und >= len(toks) or toks[und].norm != "und":
+        return False
+    if _uhrzeit_ende(toks, und + 1) is None:
+        return False
+    t, u = toks[i], toks[und]
+    toks[i] = _Tok(t.art, t.roh, "von", t.start, t.ende, t.dicht)
+    toks[und] = _Tok(u.art, u.roh, "bis", u.start, u.ende, u.dicht)
+    return True
+
+
 # --------------------------------------------------------------------------
 # Cursor
 # --------------------------------------------------------------------------
@@ -269,3 +302,20 @@ class _Leser:
             self.i += 1
             return True
         return False
+
+    def _uhrzeit_folgt(self, k: int) -> bool:
+        """A clock time starts at offset k: „10 Uhr“, „14:00“, „um 10“."""
+        if self._wort(k) in _EINLEITUNG_ZEIT and self._zahl(k + 1) is not None:
+            return True
+        z = self._zahl(k)
+        return (
+            z is not None
+            and len(z.roh) <= 2
+            and (
+                self._wort(k + 1) in _UHR
+                or (
+                    self._zeichen(k + 1, ":", dicht=True)
+                    and self._zahl(k + 2, dicht=True) is not None
+                )
+            )
+        )
