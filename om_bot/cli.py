@@ -33,7 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     def with_config(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", type=Path, default=Path("config.toml"), help="TOML config")
 
-    with_config(sub.add_parser("run", help="run the bot"))
+    p_run = sub.add_parser("run", help="run the bot")
+    with_config(p_run)
+    p_run.add_argument(
+        "--log-format", choices=("text", "json", "logfmt"), help="log lines (default: [log])"
+    )
     p_import = sub.add_parser("import", help="import networks and partners from TOML")
     p_import.add_argument("file", type=Path)
     with_config(p_import)
@@ -119,6 +123,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "migrate-db":
         return _umzug(args.quelle, args.ziel, force=args.force)
     config = _config(args.config)
+    if args.command == "run":
+        from om_bot.app.logformat import einrichten  # noqa: PLC0415
+
+        einrichten(args.log_format or config.log.format)
     if args.command == "check-config":
         print(f"{args.config}: ok")
         return 0

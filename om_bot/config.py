@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -275,6 +275,32 @@ class DatenschutzConfig(_Section):
     abgelehnt_tage: Annotated[int, AfterValidator(_tage_oder_nie(1, "a day at least"))] = 90
 
 
+class LogConfig(_Section):
+    """How log lines look (`om_bot.app.logformat`); `om-bot run --log-format` overrides."""
+
+    # "text" (for people), "json" (one object per line) or "logfmt" (key=value).
+    format: Literal["text", "json", "logfmt"] = "text"
+
+
+class HttpConfig(_Section):
+    """The optional HTTP server in the process (`om_bot.app.web`): /metrics, /healthz."""
+
+    enabled: bool = False
+    bind: str = "127.0.0.1"
+    # 0: any free port (tests).
+    port: int = Field(default=8080, ge=0, le=65535)
+    # Where the server is reached from outside (behind a reverse proxy), for links the bot
+    # hands out; empty: none.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"'{value}' is not a URL like 'https://bot.example.org'")
+        return value.rstrip("/")
+
+
 class Config(_Section):
     matrix: MatrixConfig
     database: DatabaseConfig = DatabaseConfig()
@@ -283,6 +309,8 @@ class Config(_Section):
     termine: TermineConfig = TermineConfig()
     grenzen: GrenzenConfig = GrenzenConfig()
     datenschutz: DatenschutzConfig = DatenschutzConfig()
+    log: LogConfig = LogConfig()
+    http: HttpConfig = HttpConfig()
 
 
 def _describe(error: Mapping[str, Any]) -> str:

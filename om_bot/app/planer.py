@@ -23,7 +23,9 @@ reminder for an event that is already over is dropped and logged. A reminder tha
 planned only after its due time (an event registered 30 minutes ahead with a 1-hour offset) is
 recorded as dropped, not sent late.
 
-Clock and sleep are injected, so tests run the scheduler through days in milliseconds.
+Clock and sleep are injected, so tests run the scheduler through days in milliseconds. An
+optional ``melden(art, seconds)`` is told of each reminder sent (``GESENDET`` with how late) and
+each dropped (``VERPASST``, ``ABGELAUFEN``, ``UEBERHOLT``): the metrics count them.
 """
 
 from __future__ import annotations
@@ -60,6 +62,13 @@ AUFBEWAHRUNG = timedelta(days=30)
 GRUND_VERPASST = "erst nach Fälligkeit geplant"
 GRUND_ABGELAUFEN = "abgelaufen"
 GRUND_UEBERHOLT = "überholt"
+# What `melden` is told (the metrics' labels).
+GESENDET, VERPASST, ABGELAUFEN, UEBERHOLT = "sent", "missed", "expired", "superseded"
+Melden = Callable[[str, float], None]
+
+
+def _still(art: str, sekunden: float) -> None:
+    """No observer."""
 
 
 def transaktions_id(erinnerung_id: int, schluessel: str) -> str:
@@ -201,8 +210,10 @@ class Planer:
         schlafen: Schlafen = asyncio.sleep,
         max_schlaf: timedelta = timedelta(hours=1),
         wiederholung: timedelta = timedelta(seconds=30),
+        melden: Melden | None = None,
     ) -> None:
         self.uow = uow
+        self._melden = melden or _still
         self.planung = planung
         self._senden = senden
         self._uhr = uhr
@@ -250,6 +261,10 @@ class Planer:
             self.letzter_abgleich = abgleichen(uow, gewuenscht, jetzt)
             uow.commit()
         self._abgeglichen = jetzt
+        for _ in range(self.letzter_abgleich.verpasst):
+            self._melden(VERPASST, 0.0)
+        for _ in range(self.letzter_abgleich.abgelaufen):
+            self._melden(ABGELAUFEN, 0.0)
 
     def _planen(self, jetzt: datetime, abgleich: bool) -> list[Faellig]:
         """Reconcile if needed and pick what is due; database work, in a worker thread."""
@@ -271,6 +286,10 @@ class Planer:
                 nach_id[f.id].verworfen, nach_id[f.id].grund = jetzt, GRUND_UEBERHOLT
                 log.info("reminder %s superseded by a later one of its group", f.schluessel)
             uow.commit()
+        for _ in auswahl.abgelaufen:
+            self._melden(ABGELAUFEN, 0.0)
+        for _ in auswahl.ueberholt:
+            self._melden(UEBERHOLT, 0.0)
         return auswahl.senden
 
     def _naechste(self, jetzt: datetime) -> datetime | None:
@@ -308,6 +327,7 @@ class Planer:
         await asyncio.to_thread(self._als_gesendet, f.id, jetzt)
         zustellung = Zustellung(f.schluessel, f.faellig, jetzt)
         self.zustellungen.append(zustellung)
+        self._melden(GESENDET, zustellung.verspaetung)
         log.info("sent reminder %s (%.3f s after due)", f.schluessel, zustellung.verspaetung)
 
     async def runde(self, stop: asyncio.Event | None = None) -> datetime | None:

@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from om_bot.app.metriken import Metriken
 from om_bot.app.planer import Planer, Schlafen, Wecker
+from om_bot.app.web import Gesundheit, Webserver, standard_routen
 from om_bot.chat.registry import Registry, help_prefix
 from om_bot.chat.router import Dienste, Router
 from om_bot.commands import familien
@@ -129,6 +131,10 @@ class App:
     wecker: Wecker = field(default_factory=Wecker)
     # How the reminder scheduler waits for the next due time, on the clock `dienste.now`.
     schlafen: Schlafen = asyncio.sleep
+    # This app's Prometheus registry (never the global one) and the optional HTTP server
+    # (`[http]`), started by `run_bot` when enabled; features add routes to it before that.
+    metriken: Metriken = field(default_factory=Metriken)
+    web: Webserver | None = None
 
 
 def _systemzeit() -> datetime:
@@ -153,6 +159,7 @@ def build(
     prefix = help_prefix(config.bot.prefixes)
     registry = Registry(familien(), prefix=prefix)
     wecker = Wecker()
+    metriken = Metriken()
     dienste = Dienste(
         registry=registry,
         rollen=Rollen.aus(config.bot.admins, config.bot.geschaeftsstelle_users),
@@ -167,14 +174,18 @@ def build(
             Regeln: config.termine.regeln(),
         },
         grenzen=Grenzen(config.grenzen.werte()),
+        beobachter=metriken.befehl,
     )
-    return App(config, engine, uow, dienste, Router(dienste), wecker, schlafen)
+    web = Webserver(config.http) if config.http.enabled else None
+    return App(config, engine, uow, dienste, Router(dienste), wecker, schlafen, metriken, web)
 
 
 def make_bot(app: App) -> MatrixBot:
     fristen = Fristen.aus(app.config.datenschutz)
     state = DatabaseState(app.uow, lambda jetzt: aufbewahrung(app.uow, jetzt, fristen))
-    return MatrixBot(app.config.matrix, app.config.bot, state, app.router.handle)
+    return MatrixBot(
+        app.config.matrix, app.config.bot, state, app.router.handle, melden=app.metriken.senden
+    )
 
 
 def make_planer(app: App, bot: MatrixBot) -> Planer:
@@ -185,7 +196,26 @@ def make_planer(app: App, bot: MatrixBot) -> Planer:
         return await bot.send(reply, None, txn, attempts=2)
 
     planung = app.dienste.von(Planung) or planung_aus(app.config, app.dienste.prefix)
-    return Planer(app.uow, planung, senden, uhr=app.dienste.now, schlafen=app.schlafen)
+    return Planer(
+        app.uow,
+        planung,
+        senden,
+        uhr=app.dienste.now,
+        schlafen=app.schlafen,
+        melden=app.metriken.erinnerung,
+    )
+
+
+def _datenbank_antwortet(app: App) -> None:
+    with app.uow() as uow:
+        uow.zustand.get(SYNC_TOKEN)
+
+
+def gesundheit(app: App, bot: MatrixBot) -> Gesundheit:
+    """/healthz of `app` running `bot`: synced within twice the long-polling timeout plus
+    30 s (a sync returns at least that often), and the database answers."""
+    max_alter = timedelta(milliseconds=2 * app.config.matrix.sync_timeout_ms, seconds=30)
+    return Gesundheit(lambda: bot.synced_at, lambda: _datenbank_antwortet(app), max_alter)
 
 
 async def _erinnern(app: App, bot: MatrixBot, planer: Planer, stop: asyncio.Event) -> None:
@@ -218,6 +248,10 @@ async def run_bot(app: App, stop: asyncio.Event | None = None) -> None:
     await asyncio.to_thread(orte.tabelle)
     gc.freeze()
     bot = make_bot(app)
+    app.metriken.sync_quelle(lambda: bot.synced_at)
+    if app.web is not None:
+        standard_routen(app.web, app.metriken, gesundheit(app, bot))
+        await app.web.start()
     erinnern = asyncio.create_task(_erinnern(app, bot, make_planer(app, bot), stop))
     try:
         await bot.run(stop)
@@ -227,6 +261,8 @@ async def run_bot(app: App, stop: asyncio.Event | None = None) -> None:
         erinnern.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await erinnern
+        if app.web is not None:
+            await app.web.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)

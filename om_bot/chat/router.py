@@ -5,19 +5,29 @@ registry, checks the declared role, opens one unit of work for the handler and t
 failure into a German answer: usage errors with the usage line, refusals (logged and written
 to the audit log), and unexpected exceptions as a short apology while the traceback goes to the
 log. The router never lets an exception escape into the sync loop.
+
+Every handled command ends in one record on the logger ``om_bot.befehle`` carrying a
+`Befehlsbericht` (room, sender, the command's syntax – never its arguments, which may hold
+contact data –, outcome, bot time in ms) as ``record.befehl``; the app layer formats it
+(`om_bot.app.logformat`) and counts it (`Dienste.beobachter`, the metrics).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import TracebackType
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from om_bot.chat.registry import Registry, UsageError
 from om_bot.domain.audit import AuditAktion
+from om_bot.domain.matching import fold
 from om_bot.domain.roles import Akteur, Rolle, Rollen, Verweigert
 from om_bot.services.limits import Begrenzt, Grenzen
 from om_bot.services.protokoll import protokollieren
@@ -26,6 +36,9 @@ from om_bot.text.format import Code, Msg
 from om_bot.text.messages import IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
+# One record per handled command (`Befehlsbericht` as `record.befehl`); its own name, so an
+# operator can route or silence it.
+befehle_log = logging.getLogger("om_bot.befehle")
 
 T = TypeVar("T")
 
@@ -38,6 +51,57 @@ MAX_BODY_LENGTH = 10 * MAX_COMMAND_LENGTH
 
 def _nichts() -> None:
     """The scheduler's wake-up while none runs (tests, `om-bot` subcommands)."""
+
+
+class Ausgang(StrEnum):
+    """How a handled command ended (the log's ``outcome``, the metrics' label)."""
+
+    OK = "ok"
+    USAGE = "usage"  # unknown command, wrong arguments, a `UsageError` of the handler
+    DENIED = "denied"  # `Verweigert`
+    ERROR = "error"  # an unexpected exception (logged with its traceback)
+    LIMITED = "limited"  # over a per-user limit (`Begrenzt`)
+
+
+# Command names for texts that match no command: never the text itself.
+UNBEKANNT = "(unbekannt)"
+ZU_LANG = "(zu lang)"
+LEER = "(leer)"
+
+
+@dataclass(frozen=True)
+class Befehlsbericht:
+    """One handled command as the log and the metrics see it: no arguments, no text."""
+
+    zeit: datetime  # wall clock (UTC) when the command arrived at the router
+    room_id: str
+    sender: str
+    befehl: str  # the registry's syntax ("anfrage <Nr> benennen <Person>") or UNBEKANNT …
+    ausgang: Ausgang
+    dauer_ms: float  # bot time: from the router's start to the replies
+
+    def felder(self) -> dict[str, str | float]:
+        """The structured log fields, in their order."""
+        return {
+            "time": self.zeit.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "room": self.room_id,
+            "sender": self.sender,
+            "command": self.befehl,
+            "outcome": self.ausgang.value,
+            "ms": round(self.dauer_ms, 1),
+        }
+
+
+def _niemand(bericht: Befehlsbericht) -> None:
+    """No observer (tests, `om-bot` subcommands)."""
+
+
+@dataclass
+class _Lauf:
+    """What the router learns about one command while handling it."""
+
+    befehl: str = UNBEKANNT
+    ausgang: Ausgang = Ausgang.OK
 
 
 @dataclass(frozen=True)
@@ -60,6 +124,9 @@ class Dienste:
     # Per-user limits and their counters (`[grenzen]`, `om_bot.services.limits`); none unless the
     # runtime configures them, so tests about other things are not limited.
     grenzen: Grenzen = field(default_factory=Grenzen.keine)
+    # Told of every handled command after its log record (the app's metrics); never raises
+    # into the router (exceptions are logged).
+    beobachter: Callable[[Befehlsbericht], None] = _niemand
 
     @property
     def prefix(self) -> str:
@@ -161,40 +228,22 @@ class Router:
 
     def handle(self, message: IncomingMessage) -> list[Reply]:
         """Answer one message; [] when it is not a command. Never raises."""
-        # The length is checked before anything else reads the text, so no message costs
-        # more than what a text of the allowed length costs (see benchmarks/adversarial.py).
-        body = message.body
-        body_too_long = len(body) > MAX_BODY_LENGTH
-        if body_too_long:
-            body = body[:MAX_BODY_LENGTH]
-        text = strip_prefix(body, self.dienste.prefixes, message.is_direct)
-        if text is None:
-            return []
-        prefix = self.dienste.prefix
-        if body_too_long or len(text) > MAX_COMMAND_LENGTH:
-            length = len(message.body) if body_too_long else len(text)
-            return [
-                self._usage_reply(
-                    UsageError(
-                        f"Der Befehl ist zu lang ({length:,} Zeichen, höchstens "
-                        f"{MAX_COMMAND_LENGTH:,}).".replace(",", "."),
-                        usage=f"{prefix} hilfe",
-                    )
-                )
-            ]
-        if not text:
-            return [
-                Msg()
-                .line("Hallo! Ich bin der OM-Bot. Was ich kann: ", Code(f"{prefix} hilfe"))
-                .reply()
-            ]
+        start = time.perf_counter()
+        zeit = datetime.now(UTC)
+        lauf = _Lauf()
+        fehler: tuple[type[BaseException], BaseException, TracebackType] | None = None
         try:
-            return self._dispatch(message, text)
+            replies = self._handle(message, lauf)
         except UsageError as error:
-            return [self._usage_reply(error)]
+            if lauf.ausgang is Ausgang.OK:
+                lauf.ausgang = Ausgang.USAGE
+            replies = [self._usage_reply(error)]
         except Exception:
-            log.exception("command %r in %s failed", text[:200], message.room_id)
-            return [
+            lauf.ausgang = Ausgang.ERROR
+            typ, wert, tb = sys.exc_info()
+            assert typ is not None and wert is not None and tb is not None
+            fehler = (typ, wert, tb)
+            replies = [
                 Msg()
                 .line(
                     "Entschuldigung, dabei ist bei mir ein Fehler aufgetreten. Es wurde nichts "
@@ -203,10 +252,79 @@ class Router:
                 )
                 .reply()
             ]
+        if replies is None:
+            return []
+        self._berichten(message, lauf, zeit, time.perf_counter() - start, fehler)
+        return replies
 
-    def _dispatch(self, message: IncomingMessage, text: str) -> list[Reply]:
-        treffer = self.dienste.registry.find(text)
+    def _berichten(
+        self,
+        message: IncomingMessage,
+        lauf: _Lauf,
+        zeit: datetime,
+        sekunden: float,
+        fehler: tuple[type[BaseException], BaseException, TracebackType] | None,
+    ) -> None:
+        bericht = Befehlsbericht(
+            zeit, message.room_id, message.sender, lauf.befehl, lauf.ausgang, sekunden * 1000
+        )
+        try:
+            # Without the command text: its arguments may be contact data.
+            befehle_log.log(
+                logging.ERROR if fehler else logging.INFO,
+                "command %r in %s by %s: %s (%.0f ms)",
+                bericht.befehl,
+                bericht.room_id,
+                bericht.sender,
+                bericht.ausgang.value,
+                bericht.dauer_ms,
+                exc_info=fehler,
+                extra={"befehl": bericht},
+            )
+            self.dienste.beobachter(bericht)
+        except Exception:
+            log.exception("reporting a command failed")
+
+    def _handle(self, message: IncomingMessage, lauf: _Lauf) -> list[Reply] | None:
+        # The length is checked before anything else reads the text, so no message costs
+        # more than what a text of the allowed length costs (see benchmarks/adversarial.py).
+        body = message.body
+        body_too_long = len(body) > MAX_BODY_LENGTH
+        if body_too_long:
+            body = body[:MAX_BODY_LENGTH]
+        text = strip_prefix(body, self.dienste.prefixes, message.is_direct)
+        if text is None:
+            return None
+        prefix = self.dienste.prefix
+        if body_too_long or len(text) > MAX_COMMAND_LENGTH:
+            lauf.befehl = ZU_LANG
+            length = len(message.body) if body_too_long else len(text)
+            raise UsageError(
+                f"Der Befehl ist zu lang ({length:,} Zeichen, höchstens "
+                f"{MAX_COMMAND_LENGTH:,}).".replace(",", "."),
+                usage=f"{prefix} hilfe",
+            )
+        if not text:
+            lauf.befehl = LEER
+            return [
+                Msg()
+                .line("Hallo! Ich bin der OM-Bot. Was ich kann: ", Code(f"{prefix} hilfe"))
+                .reply()
+            ]
+        return self._dispatch(message, text, lauf)
+
+    def _dispatch(self, message: IncomingMessage, text: str, lauf: _Lauf) -> list[Reply]:
+        registry = self.dienste.registry
+        try:
+            treffer = registry.find(text)
+        except UsageError:
+            # A known command word with wrong arguments is named by that word alone.
+            erstes = fold(text.split(maxsplit=1)[0]) if text.split() else ""
+            if erstes in registry.command_words():
+                lauf.befehl = f"{erstes} …"
+            raise
         befehl = treffer.befehl
+        lauf.befehl = befehl.syntax
         with self.dienste.uow() as uow:
             ctx = Kontext(message, self.dienste, uow)
             # "Commands that write" are those whose unit of work commits: the limit is asked
@@ -221,9 +339,11 @@ class Router:
                 result = befehl.handler(ctx, **treffer.argumente)
             except Verweigert as refusal:
                 uow.session.rollback()
+                lauf.ausgang = Ausgang.DENIED
                 return [self._refused(message, befehl.syntax, refusal)]
             except Begrenzt as grenze:
                 uow.session.rollback()
+                lauf.ausgang = Ausgang.LIMITED
                 # Without the command text: it may be contact data (`anfrage N benennen …`).
                 log.warning(
                     "limit reached: %r for %s in %s (%s, wait %.0f s); nothing changed",

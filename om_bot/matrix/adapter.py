@@ -32,7 +32,15 @@ from typing import Any, Protocol
 import nio
 
 from om_bot.config import BotConfig, MatrixConfig
-from om_bot.matrix.sendequeue import SENT, Failed, Outcome, RetryAfter, SendQueue, Sent
+from om_bot.matrix.sendequeue import (
+    SENT,
+    Failed,
+    Melden,
+    Outcome,
+    RetryAfter,
+    SendQueue,
+    Sent,
+)
 from om_bot.text.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -231,6 +239,8 @@ class MatrixBot:
         state: AdapterState,
         handle: Handler,
         clock: Clock = lambda: datetime.now(UTC),
+        *,
+        melden: Melden | None = None,
     ) -> None:
         self.matrix = matrix
         self.bot = bot
@@ -253,9 +263,13 @@ class MatrixBot:
             matrix.homeserver, matrix.user_id, config=client_config(sender=True)
         )
         self._outbox: SendQueue[_Delivery] = SendQueue(
-            self._attempt, give_up_after=matrix.send_give_up_seconds
+            self._attempt,
+            give_up_after=matrix.send_give_up_seconds,
+            melden=melden,
         )
         self.ready = asyncio.Event()
+        # When the last sync response was processed (wall clock); None before the first.
+        self.synced_at: datetime | None = None
 
     @property
     def credentials_path(self) -> Path:
@@ -326,6 +340,7 @@ class MatrixBot:
                 self.state.save_sync_token(since)
                 first_sync = False
                 backoff = 1.0
+                self.synced_at = self.clock()
                 self.ready.set()
             except (LoginError, asyncio.CancelledError):
                 raise

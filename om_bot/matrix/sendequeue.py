@@ -12,7 +12,9 @@ the adapter makes it so with deterministic transaction ids. A message is given u
 try would fall after ``give_up_after`` seconds from enqueueing (or after ``attempts`` failures
 that were not rate limits, or at once after a final one), with a warning naming destination,
 transaction id and waited time – never the content, which may hold personal data. Clock and
-sleep are parameters, so the tests run without real waits.
+sleep are parameters, so the tests run without real waits. An optional ``melden(art, seconds)``
+is told of every retry (``RATE_LIMITED`` with the wait, ``FAILED`` with the backoff) and
+every message given up (``GIVEN_UP``): the metrics count them.
 """
 
 from __future__ import annotations
@@ -53,6 +55,15 @@ class Failed:
 
 Outcome = Sent | RetryAfter | Failed
 SENT = Sent()
+# What `melden` is told.
+RATE_LIMITED, FAILED, GIVEN_UP = "rate_limited", "failed", "given_up"
+Melden = Callable[[str, float], None]
+
+
+def _still(art: str, seconds: float) -> None:
+    """No observer."""
+
+
 # A failed try is repeated after 1, 2, 4, … seconds, never more than this.
 MAX_BACKOFF = 30.0
 
@@ -82,8 +93,10 @@ class SendQueue(Generic[T]):
         give_up_after: float,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        melden: Melden | None = None,
     ) -> None:
         self._attempt = attempt
+        self._melden = melden or _still
         self.give_up_after = give_up_after
         self._clock = clock
         self._sleep = sleep
@@ -115,6 +128,8 @@ class SendQueue(Generic[T]):
             job = queue[0]
             try:
                 sent = await self._deliver(job)
+                if not sent:
+                    self._melden(GIVEN_UP, 0.0)
             except Exception:
                 # A bug here must not wedge the room: its later messages still go out.
                 log.exception("delivering %s to %s failed", job.txn, job.key)
@@ -161,6 +176,9 @@ class SendQueue(Generic[T]):
                     return False
                 wait = min(2.0 ** (failures - 1), MAX_BACKOFF)
             if now + wait > deadline:
+                if isinstance(outcome, RetryAfter):
+                    # Counted as a 429 although not waited out.
+                    self._melden(RATE_LIMITED, 0.0)
                 # Waiting would end past the bound: a reply that late is no use to anyone.
                 log.warning(
                     "giving up sending %s to %s after waiting %.0f s (limit %.0f s)",
@@ -170,6 +188,7 @@ class SendQueue(Generic[T]):
                     self.give_up_after,
                 )
                 return False
+            self._melden(RATE_LIMITED if isinstance(outcome, RetryAfter) else FAILED, wait)
             await self._sleep(wait)
 
     async def close(self, grace: float) -> None:
