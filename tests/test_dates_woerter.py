@@ -307,3 +307,54 @@ def test_englisch_im_befehl_bekommt_einen_deutschen_hinweis() -> None:
     assert "auf Deutsch" in str(fehler.value)
     assert fehler.value.beispiel is not None
     assert find_when(f"Meeting {fehler.value.beispiel}", JETZT, B)[1].start == b(2026, 11, 20, 15)
+
+
+WEITERE: list[tuple[str, datetime]] = [
+    ("heute in zwei Wochen um 10", b(2026, 12, 2, 10)),
+    ("morgen in einer Woche um 10 Uhr", b(2026, 11, 26, 10)),
+    ("heute in einem Monat", b(2026, 12, 18)),
+    ("nächste Woche Do 14 Uhr", b(2026, 11, 26, 14)),
+    ("am zwölften März", b(2027, 3, 12)),
+    ("am zwölften März um 10 Uhr", b(2027, 3, 12, 10)),
+    ("am ersten Mai", b(2027, 5, 1)),
+    ("am dritten März 2027", b(2027, 3, 3)),
+    ("am einunddreißigsten Dezember", b(2026, 12, 31)),
+    ("am zweiundzwanzigsten Januar 18 Uhr", b(2027, 1, 22, 18)),
+    ("am neunundzwanzigsten Februar 2028", b(2028, 2, 29)),
+]
+
+
+@pytest.mark.parametrize(("text", "start"), WEITERE)
+def test_weitere_formen(text: str, start: datetime) -> None:
+    assert parse_when(text, JETZT, B).start == start
+    assert find_when(f"Treffen {text}", JETZT, B)[1].start == start
+
+
+TIPPFEHLER: list[tuple[str, str]] = [
+    ("am Mitwoch um 10 Uhr", "meinen Sie „Mittwoch“"),
+    ("Treffen Donerstag 10 Uhr", "meinen Sie „Donnerstag“"),
+    ("am Freitga 18 Uhr", "meinen Sie „Freitag“"),
+    ("Treffen Donerstag, 12.03.2027", "meinen Sie „Donnerstag“"),
+    ("Treffen am 12.03.2027 Mitwoch", "meinen Sie „Mittwoch“"),
+    ("am dreißigsten Februar", "Den 30. Februar gibt es nicht"),
+    ("am neunundzwanzigsten Februar 2027", "gibt es nicht"),
+    ("morgen in einem Monat", "zwei Datumsangaben"),
+]
+
+
+@pytest.mark.parametrize(("text", "grund"), TIPPFEHLER)
+def test_tippfehler_werden_nachgefragt(text: str, grund: str) -> None:
+    with pytest.raises(DatumFehler) as fehler:
+        find_when(text, JETZT, B)
+    assert grund in str(fehler.value)
+
+
+def test_tippfehler_beispiel_ist_lesbar() -> None:
+    with pytest.raises(DatumFehler) as fehler:
+        find_when("am Donerstag um 10 Uhr", JETZT, B)
+    assert fehler.value.beispiel == "am Donnerstag um 10 Uhr"
+    assert find_when(fehler.value.beispiel, JETZT, B)[1].start == b(2026, 11, 19, 10)
+
+
+def test_woerter_die_einen_namen_nur_verlaengern_sind_keine_tippfehler() -> None:
+    assert find_when("Montage am Freitag 10 Uhr", JETZT, B)[0] == "Montage"

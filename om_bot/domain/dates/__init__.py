@@ -77,7 +77,10 @@ Dates:
 More spellings: „Mo 10 Uhr“, „Fr. 14:00“ (an abbreviation before a clock time; not „So“),
 „2027-03-12T15:30“, „14.1. 2027 11 Uhr“, „am Freitag zwischen 10 und 12 Uhr“ (after the day
 only), „heute Nacht um 1“ = 01:00 of the next day (asked back when said after midnight).
-English date words get a German hint with an example.
+English date words get a German hint with an example.  „heute in zwei Wochen“, „morgen in
+einer Woche“, „am zwölften März“ (ordinal words up to 31).  A word one or two letters from
+exactly one weekday or month name („Mitwoch“) is asked back with the corrected text as the
+example – never read silently.
 
 Times:
 

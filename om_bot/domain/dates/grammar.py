@@ -251,6 +251,7 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
         leser: tuple[Callable[[bool], _Komponente | None], ...] = (
             self._iso,
             self._monat_wochentag,
+            self._ordinal_monat,
             self._numerisch,
             self._tag_monatsname,
             self._relatives_wort,
@@ -402,6 +403,14 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
             return None
         tag = self.heute + timedelta(days=versatz)
         self.i += 1
+        # „heute in zwei Wochen“, „morgen in einer Woche“: counted from that day.
+        merke = self.i
+        spaeter = self._in_zeitspanne(False)
+        if spaeter is not None and spaeter.fest is not None:
+            if versatz == 0 or self._wort(-1) in ("tag", "tage", "tagen", "woche", "wochen"):
+                tag = spaeter.fest + timedelta(days=versatz)
+                return _DatumK(tag.day, tag.month, tag.year, tag)
+            self.i = merke
         return _DatumK(tag.day, tag.month, tag.year, tag, relativ=True)
 
     def _in_zeitspanne(self, _mit_praefix: bool) -> _DatumK | None:

@@ -17,7 +17,12 @@ from om_bot.domain.dates.fremd import _fremde_daten
 from om_bot.domain.dates.grammar import _Parser
 from om_bot.domain.dates.komponenten import _Gruppe, _Phrase
 from om_bot.domain.dates.resolve import _Aufloeser
-from om_bot.domain.dates.reste import ENGLISCH, uebrige_datumswoerter
+from om_bot.domain.dates.reste import (
+    ENGLISCH,
+    tippfehler,
+    tippfehler_daneben,
+    uebrige_datumswoerter,
+)
 from om_bot.domain.dates.tokens import _BLOCKER, _TokArt, _tokenisieren
 from om_bot.domain.dates.zeitraum import (
     _FIND_BEISPIEL,
@@ -76,6 +81,7 @@ def _parse_when(text: str, now: datetime, tz: ZoneInfo, default_duration: timede
         raise DatumFehler("Bitte geben Sie ein Datum an.")
     ph = p.phrase()
     if ph is None:
+        _tippfehler_pruefen(p)
         raise _KeinDatum(f"„{_zitat(text)}“ kann ich nicht als Datum lesen.")
     rest = [t for t in p.t[ph.bis :] if not (t.art == _TokArt.ZEICHEN and t.norm in ".!")]
     if rest:
@@ -136,6 +142,7 @@ def _find_when(
             nur_zeit = nur_zeit or ph
             p.i = ph.bis
     if gefunden is None:
+        _tippfehler_pruefen(p)
         if nur_zeit is not None:
             zeit = p._text(nur_zeit.von, nur_zeit.bis)
             raise _KeinDatum(
@@ -155,6 +162,7 @@ def _find_when(
     if uebrig is not None:
         _englisch_pruefen(p._text(*uebrig))
         raise _nicht_verstanden(p._text(*uebrig), phrase_text, aufloeser, gefunden)
+    _tippfehler_melden(p, tippfehler_daneben(p.t, gefunden.von, gefunden.bis))
     zeitraum = aufloeser.aufloesen(gefunden)
     vorher = _rand_weg(text[: p.t[gefunden.von].start], links=False)
     nachher = _rand_weg(text[p.t[gefunden.bis - 1].ende :], links=True)
@@ -184,6 +192,20 @@ def _nicht_verstanden(
         "weg. Bitte schreiben Sie das Datum genau.",
         _FIND_BEISPIEL,
     )
+
+
+def _tippfehler_pruefen(p: _Parser) -> None:
+    """No date found, but „Mitwoch“ is one letter from „Mittwoch“: ask instead of „kein Datum“."""
+    _tippfehler_melden(p, tippfehler(p.t))
+
+
+def _tippfehler_melden(p: _Parser, fehler: tuple[str, str] | None) -> None:
+    if fehler is not None:
+        falsch, richtig = fehler
+        raise DatumFehler(
+            f"„{falsch}“ kenne ich nicht als Datum – meinen Sie „{richtig}“?",
+            _zitat(p.text.replace(falsch, richtig, 1)),
+        )
 
 
 def _englisch_pruefen(text: str) -> None:

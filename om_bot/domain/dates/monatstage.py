@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from om_bot.domain.dates.format import datum_text
 from om_bot.domain.dates.komponenten import _DatumK, _WocheK
 from om_bot.domain.dates.resolve import _NACHFRIST_TAGE
-from om_bot.domain.dates.tage import _nter_wochentag
+from om_bot.domain.dates.tage import _datum_oder_fehler, _nter_wochentag
 from om_bot.domain.dates.tokens import _MONATE, _NAMEN, _ORDNUNGSZAHLEN, _WOCHENTAGE, _Leser
 from om_bot.domain.dates.zeitraum import DatumFehler
 
@@ -24,8 +24,53 @@ _MONATSNAMEN = (
 )  # fmt: skip
 
 
+_EINER = ("", "ein", "zwei", "drei", "vier", "fuenf", "sechs", "sieben", "acht", "neun")
+# Day ordinals as words: „ersten“ … „neunzehnten“ end in -t-, from 20 on in -st-.
+_TAG_STAEMME = {
+    "erst": 1, "zweit": 2, "dritt": 3, "viert": 4, "fuenft": 5, "sechst": 6, "siebt": 7,
+    "siebent": 7, "acht": 8, "neunt": 9, "zehnt": 10, "elft": 11, "zwoelft": 12,
+    "dreizehnt": 13, "vierzehnt": 14, "fuenfzehnt": 15, "sechzehnt": 16, "siebzehnt": 17,
+    "achtzehnt": 18, "neunzehnt": 19, "zwanzigst": 20, "dreissigst": 30,
+} | {
+    f"{einer}und{zehner}st": n + z
+    for n, einer in enumerate(_EINER)
+    if n
+    for zehner, z in (("zwanzig", 20), ("dreissig", 30))
+    if n + z <= 31
+}  # fmt: skip
+_TAG_ORDINALE = {
+    stamm + endung: n for stamm, n in _TAG_STAEMME.items() for endung in ("e", "en", "er", "es")
+}
+
+
 class _MonatsLeser(_Leser):
     heute: date
+
+    def _ordinal_monat(self, _mit_praefix: bool) -> _DatumK | None:
+        """„am zwölften März“, „am ersten Mai 2027“: a day written as an ordinal word."""
+        w = (self._wort() or "").replace("ß", "ss")
+        tag = _TAG_ORDINALE.get(w)
+        monat = _MONATE.get(self._wort(1) or "")
+        if tag is None or monat is None:
+            return None
+        k = 2
+        jahr: int | None = None
+        j = self._zahl(k)
+        if j is not None and len(j.roh) == 4:
+            jahr, k = int(j.roh), k + 1
+        text = self._text(self.i, self.i + k)
+        if jahr is not None:
+            fest = _datum_oder_fehler(jahr, monat, tag, text)
+            self.i += k
+            return _DatumK(tag, monat, jahr, fest)
+        try:
+            date(2000, monat, tag)
+        except ValueError:
+            raise DatumFehler(
+                f"Den {tag}. {_MONATSNAMEN[monat - 1]} gibt es nicht („{text}“).", "am 30. April"
+            ) from None
+        self.i += k
+        return _DatumK(tag, monat, None, None)
 
     def _kalenderwoche(self, _mit_praefix: bool) -> _WocheK | None:
         """„KW 14“, „in KW 14“, „in der Kalenderwoche 14“, „KW 14/2027“ (ISO 8601 weeks)."""

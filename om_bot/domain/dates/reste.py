@@ -152,3 +152,60 @@ def _spanne(toks: list[_Tok], j: int, region: range) -> tuple[int, int]:
     ):
         e += 1
     return a, e
+
+
+_ENGLISCHE_MONATE = frozenset(
+    {"january", "february", "march", "may", "june", "july", "october", "december"}
+)
+_RICHTIGE_NAMEN = {
+    _falten_name: name
+    for name in (
+        "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag",
+        "Januar", "Februar", "März", "April", "Juni", "Juli", "August", "September", "Oktober",
+        "November", "Dezember",
+    )
+    for _falten_name in (name.casefold().replace("ä", "ae"),)
+}  # fmt: skip
+
+
+def _abstand(a: str, b: str, grenze: int) -> int:
+    """Levenshtein distance, cut off above ``grenze``."""
+    if abs(len(a) - len(b)) > grenze:
+        return grenze + 1
+    vorher = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        jetzt = [i]
+        for j, cb in enumerate(b, 1):
+            jetzt.append(min(vorher[j] + 1, jetzt[j - 1] + 1, vorher[j - 1] + (ca != cb)))
+        if min(jetzt) > grenze:
+            return grenze + 1
+        vorher = jetzt
+    return vorher[-1]
+
+
+def tippfehler(toks: list[_Tok]) -> tuple[str, str] | None:
+    """A word that is one or two letters away from exactly one weekday or month name."""
+    for t in toks:
+        if t.art != _TokArt.WORT or len(t.norm) < 4 or t.norm in _RICHTIGE_NAMEN:
+            continue
+        if t.norm in _MONATE or t.norm in _WOCHENTAGSWOERTER or t.norm in _BINDEWOERTER:
+            continue
+        if t.norm in ENGLISCH or t.norm in _ENGLISCHE_MONATE:
+            continue  # the English hint and the dateparser fallback speak to those
+        grenze = 1 if len(t.norm) <= 5 else 2
+        treffer = {
+            name
+            for norm, name in _RICHTIGE_NAMEN.items()
+            # „Montage“, „Sonntags“: real words that only extend a name are no typos
+            if not t.norm.startswith(norm) and _abstand(t.norm, norm, grenze) <= grenze
+        }
+        if len(treffer) == 1:
+            return t.roh, treffer.pop()
+    return None
+
+
+def tippfehler_daneben(toks: list[_Tok], von: int, bis: int) -> tuple[str, str] | None:
+    """A misspelt weekday or month right next to the phrase's neighbourhood („Donerstag, …“)."""
+    vorher, nachher = _region(toks, von, bis)
+    nachbarn = [j for j in (vorher.start - 1, nachher.stop) if 0 <= j < len(toks)]
+    return tippfehler([toks[j] for j in nachbarn])
