@@ -343,3 +343,23 @@ def test_einrichten_formats_every_line_of_the_handlers() -> None:
             einrichten("xml", logger)
     finally:
         logger.removeHandler(handler)
+
+
+def test_a_failure_with_contact_data_in_its_message_logs_neither(
+    neue_welt: Callable[..., Welt], sammler: Sammler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from om_bot.services import kontaktverfahren
+
+    def kaputt(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"duplicate key value ({ERIKA})")
+
+    monkeypatch.setattr(kontaktverfahren, "benennen", kaputt)
+    welt = neue_welt()
+    [antwort] = welt.sag(GS, GS_RAUM, f"anfrage 3 benennen {ERIKA}")
+    assert antwort.text.startswith("Entschuldigung")
+    [record] = sammler.records
+    daten = json.loads(JsonFormatter().format(record))
+    assert daten["outcome"] == "error" and daten["command"].startswith("anfrage <nr:zahl> benennen")
+    assert "benennen failed with ValueError (message withheld" in daten["traceback"]
+    assert "Traceback (most recent call last)" in daten["traceback"]
+    assert "Erika" not in _alle_formate(record)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -60,9 +59,15 @@ _WER_GS = (Wer.GESCHAEFTSSTELLE, Wer.ADMIN)
 _WER_PARTNER = (Wer.NATIONALER_KONTAKT, Wer.GESCHAEFTSSTELLE, Wer.ADMIN)
 
 
+class VertraulicherFehler(RuntimeError):
+    """An unexpected failure in a handler that touches contact data, without the original
+    message (which may quote it); raised with the original traceback's frames."""
+
+
 def _vertraulich(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer an unexpected failure here instead of in the router, which would log the command
-    text – for `benennen` that is the contact data. Logged: the exception's type and where."""
+    """Replace an unexpected failure here by one whose message names only its type: the
+    original message may quote contact data (the `benennen` text, an integrity error's values).
+    The router logs it (outcome ``error``, the frames of the traceback) and apologises."""
 
     @functools.wraps(handler)
     def wrapper(ctx: Kontext, **arguments: Any) -> Any:
@@ -71,20 +76,10 @@ def _vertraulich(handler: Callable[..., Any]) -> Callable[..., Any]:
         except (UsageError, Verweigert):
             raise
         except Exception as exc:
-            log.error(
-                "%s failed with %s (message withheld: it may contain contact data)\n%s",
-                handler.__name__,
-                type(exc).__name__,
-                "".join(traceback.format_tb(exc.__traceback__)),
-            )
-            return (
-                Msg()
-                .line(
-                    "Entschuldigung, dabei ist bei mir ein Fehler aufgetreten. Es wurde nichts "
-                    "geändert. Bitte später noch einmal versuchen."
-                )
-                .reply()
-            )
+            raise VertraulicherFehler(
+                f"{handler.__name__} failed with {type(exc).__name__} "
+                "(message withheld: it may contain contact data)"
+            ).with_traceback(exc.__traceback__) from None
 
     return wrapper
 
