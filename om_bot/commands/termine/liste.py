@@ -20,7 +20,7 @@ from om_bot.commands.termine.basis import (
     umfeld,
     wann_text,
 )
-from om_bot.domain.dates import DatumFehler, parse_when
+from om_bot.domain.dates import MONATSNAMEN, DatumFehler, parse_when
 from om_bot.domain.kalender import MIMETYPE, KalenderTermin, kalender
 from om_bot.domain.matching import fold
 from om_bot.domain.termine import ueberlappende_regionen
@@ -54,10 +54,7 @@ class _Auswahl:
         return "in allen Regionen"
 
 
-_MONATSNAMEN = (
-    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-    "Oktober", "November", "Dezember",
-)  # fmt: skip
+_MONATSNAMEN = MONATSNAMEN  # the one table, in om_bot.domain.dates
 _MONATE = {fold(n): i for i, n in enumerate(_MONATSNAMEN, start=1)} | {"maerz": 3}
 
 

@@ -169,6 +169,7 @@ The parts of the package
 from om_bot.domain.dates.dauer import parse_dauer
 from om_bot.domain.dates.format import beschreibe_rrule, datum_text, format_zeitraum
 from om_bot.domain.dates.lesen import find_when, parse_when
+from om_bot.domain.dates.tokens import MONATSNAMEN
 from om_bot.domain.dates.zeitraum import (
     MAX_LAENGE,
     MAX_PHRASE,
@@ -180,6 +181,7 @@ from om_bot.domain.dates.zeitraum import (
 __all__ = [
     "MAX_LAENGE",
     "MAX_PHRASE",
+    "MONATSNAMEN",
     "STANDARD_BEISPIEL",
     "DatumFehler",
     "Zeitraum",

@@ -15,13 +15,17 @@ from om_bot.domain.dates.format import datum_text
 from om_bot.domain.dates.komponenten import _DatumK, _WocheK
 from om_bot.domain.dates.resolve import _NACHFRIST_TAGE
 from om_bot.domain.dates.tage import _datum_oder_fehler, _nter_wochentag
-from om_bot.domain.dates.tokens import _MONATE, _NAMEN, _ORDNUNGSZAHLEN, _WOCHENTAGE, _Leser
+from om_bot.domain.dates.tokens import (
+    _MONATE,
+    _NAMEN,
+    _ORDNUNGSZAHLEN,
+    _WOCHENTAGE,
+    MONATSNAMEN,
+    _Leser,
+)
 from om_bot.domain.dates.zeitraum import DatumFehler
 
-_MONATSNAMEN = (
-    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-    "Oktober", "November", "Dezember",
-)  # fmt: skip
+_MONATSNAMEN = MONATSNAMEN
 
 
 _EINER = ("", "ein", "zwei", "drei", "vier", "fuenf", "sechs", "sieben", "acht", "neun")

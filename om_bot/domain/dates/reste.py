@@ -11,22 +11,21 @@ whole text, since no title needs one.  This is a rule over the token stream, not
 
 from __future__ import annotations
 
+from om_bot.domain.dates.fremd import _ENGLISCHE_MONATE
 from om_bot.domain.dates.tokens import (
     _MONATE,
+    _NAMEN,
     _ORDNUNGSZAHLEN,
     _WOCHENTAG_ADVERBIEN,
     _WOCHENTAG_KURZ,
     _WOCHENTAGE,
+    MONATSNAMEN,
+    _falten,
     _Tok,
     _TokArt,
 )
 
-_MONATSNAMEN = frozenset(
-    {
-        "januar", "jaenner", "februar", "maerz", "april", "mai", "juni", "juli", "august",
-        "september", "oktober", "november", "dezember",
-    }
-)  # fmt: skip
+_MONATSNAMEN = frozenset(_falten(name) for name in MONATSNAMEN) | {"jaenner"}
 _MONATSKUERZEL = frozenset(_MONATE) - _MONATSNAMEN  # „Jan“ may be a name: only next to a number
 _KALENDERWOCHE = frozenset({"kw", "kalenderwoche", "kalenderwochen"})
 _FEIERTAGE = frozenset(
@@ -154,18 +153,8 @@ def _spanne(toks: list[_Tok], j: int, region: range) -> tuple[int, int]:
     return a, e
 
 
-_ENGLISCHE_MONATE = frozenset(
-    {"january", "february", "march", "may", "june", "july", "october", "december"}
-)
-_RICHTIGE_NAMEN = {
-    _falten_name: name
-    for name in (
-        "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag",
-        "Januar", "Februar", "März", "April", "Juni", "Juli", "August", "September", "Oktober",
-        "November", "Dezember",
-    )
-    for _falten_name in (name.casefold().replace("ä", "ae"),)
-}  # fmt: skip
+# Every weekday and month name but „Mai“ (too short: „Mais“, „Main“).
+_RICHTIGE_NAMEN = {_falten(name): name for name in (*_NAMEN, *MONATSNAMEN) if name != "Mai"}
 
 
 def _abstand(a: str, b: str, grenze: int) -> int:

@@ -52,6 +52,10 @@ _ARTEN = {art.value: art for art in _TokArt}
 
 _NAMEN = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 _KURZ = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+MONATSNAMEN = (
+    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+    "Oktober", "November", "Dezember",
+)  # fmt: skip
 _RRULE_TAGE = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 _WOCHENTAGE = {
