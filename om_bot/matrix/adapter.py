@@ -23,11 +23,11 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import nio
 
@@ -44,6 +44,8 @@ from om_bot.matrix.sendequeue import (
 from om_bot.text.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Room versions whose creators hold infinite power without a power-levels entry (MSC4289).
 _LEGACY_ROOM_VERSIONS = {str(v) for v in range(1, 12)}
@@ -229,6 +231,21 @@ Handler = Callable[[IncomingMessage], list[Reply]]
 Clock = Callable[[], datetime]
 
 
+async def _oder_stop(arbeit: Coroutine[Any, Any, T], stop: asyncio.Event) -> tuple[bool, T | None]:
+    """Run `arbeit` until it finishes (True, its result) or `stop` is set first (False, None;
+    the work is cancelled)."""
+    task = asyncio.ensure_future(arbeit)
+    stopping = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if task not in done:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        return False, None
+    stopping.cancel()
+    return True, task.result()
+
+
 class MatrixBot:
     """The bot's connection to its homeserver."""
 
@@ -322,7 +339,11 @@ class MatrixBot:
         while not stop.is_set():
             try:
                 if not logged_in:
-                    await self.login()
+                    # A homeserver that cannot be reached keeps nio retrying the login; a stop
+                    # signal must end that too (systemd, a standby taking over).
+                    angemeldet, _ = await _oder_stop(self.login(), stop)
+                    if not angemeldet:
+                        break
                     logged_in = True
                 response = await self._sync_or_stop(since, first_sync, stop)
                 if response is None:
@@ -356,7 +377,7 @@ class MatrixBot:
     async def _sync_or_stop(
         self, since: str | None, full_state: bool, stop: asyncio.Event
     ) -> nio.SyncResponse | nio.SyncError | None:
-        sync = asyncio.ensure_future(
+        fertig, result = await _oder_stop(
             self.client.sync(
                 timeout=0 if since is None else self.matrix.sync_timeout_ms,
                 sync_filter=SYNC_FILTER,
@@ -364,18 +385,10 @@ class MatrixBot:
                 # After a restart nio knows nothing about rooms; full state restores members and
                 # power levels while the timeline still starts at the stored token.
                 full_state=full_state,
-            )
+            ),
+            stop,
         )
-        stopping = asyncio.ensure_future(stop.wait())
-        done, _ = await asyncio.wait({sync, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if sync not in done:
-            sync.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await sync
-            return None
-        stopping.cancel()
-        result: nio.SyncResponse | nio.SyncError = sync.result()
-        return result
+        return result if fertig else None
 
     async def _process(
         self, response: nio.SyncResponse, stop: asyncio.Event, skip_timeline: bool
