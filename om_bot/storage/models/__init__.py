@@ -18,7 +18,12 @@ from om_bot.storage.models.erinnerungen import (
     InfodienstAbo,
 )
 from om_bot.storage.models.kontaktverfahren import Anfrage, Ansprache, RegionalerKontakt
-from om_bot.storage.models.raeume import Raum, Verknuepfung, VerknuepfungStatus
+from om_bot.storage.models.raeume import (
+    Raum,
+    RaumBenachrichtigung,
+    Verknuepfung,
+    VerknuepfungStatus,
+)
 from om_bot.storage.models.register import (
     Kontakt,
     Mitglied,
@@ -48,6 +53,7 @@ __all__ = [
     "Netzwerk",
     "Partner",
     "Raum",
+    "RaumBenachrichtigung",
     "Region",
     "RegionAlias",
     "RegionGebiet",

@@ -79,3 +79,20 @@ class Verknuepfung(Base):
 
     netzwerk: Mapped[Netzwerk] = relationship()
     raum: Mapped[Raum] = relationship()
+
+
+class RaumBenachrichtigung(Base):
+    """How the bot's messages meant to reach people address a room (`/om raum erwähnungen`,
+    `/om raum raumerwähnung`); no row: the defaults (mentions on, ``@room`` off)."""
+
+    __tablename__ = "raum_benachrichtigung"
+
+    room_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("raum.room_id", ondelete="CASCADE"), primary_key=True
+    )
+    # The coordinators (or the Geschäftsstelle) are mentioned by name (a pill, a highlight).
+    erwaehnungen: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Also ``@room`` – only where the bot's power level in the room allows it.
+    raumruf: Mapped[bool] = mapped_column(Boolean, default=False)
+    geaendert: Mapped[datetime]
+    geaendert_von: Mapped[str] = mapped_column(String(255), default="")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from om_bot.storage.models import (
     Raum,
+    RaumBenachrichtigung,
     Verknuepfung,
     VerknuepfungStatus,
 )
@@ -65,3 +66,11 @@ class RaumRepo(_Repo):
 
     def beitrittszeiten(self) -> dict[str, datetime]:
         return {r: t for r, t in self.session.execute(select(Raum.room_id, Raum.beigetreten))}
+
+    # How messages meant to reach people address the room (`RaumBenachrichtigung`).
+
+    def benachrichtigung(self, room_id: str) -> RaumBenachrichtigung | None:
+        return self.session.get(RaumBenachrichtigung, room_id)
+
+    def add_benachrichtigung(self, einstellung: RaumBenachrichtigung) -> None:
+        self.session.add(einstellung)
