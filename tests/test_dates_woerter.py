@@ -282,7 +282,10 @@ MEHR_ABGELEHNT: list[tuple[str, str]] = [
     ("Meeting next Friday at 10", "auf Deutsch"),
     ("tomorrow at 10am", "auf Deutsch"),
     ("am 12.03.2027 at 3 pm", "auf Deutsch"),
-    ("So 10 Uhr", "kann ich nicht"),  # „so“ stays a word
+    ("so 10 Uhr", "kann ich nicht"),  # lower case „so“ stays a word
+    ("So gegen 10 Uhr", "kann ich nicht"),  # „so gegen 10“: about ten
+    ("So um 10 Uhr", "kann ich nicht"),  # „so um 10“: about ten
+    ("am so genannten Tag", "kann ich nicht"),
     ("2027-03-28T02:30", "gibt es"),  # DST spring gap
     ("2027-10-31T02:30", "zweimal"),  # DST autumn fold
 ]
@@ -338,7 +341,6 @@ TIPPFEHLER: list[tuple[str, str]] = [
     ("Treffen am 12.03.2027 Mitwoch", "meinen Sie „Mittwoch“"),
     ("am dreißigsten Februar", "Den 30. Februar gibt es nicht"),
     ("am neunundzwanzigsten Februar 2027", "gibt es nicht"),
-    ("morgen in einem Monat", "zwei Datumsangaben"),
 ]
 
 
@@ -358,3 +360,69 @@ def test_tippfehler_beispiel_ist_lesbar() -> None:
 
 def test_woerter_die_einen_namen_nur_verlaengern_sind_keine_tippfehler() -> None:
     assert find_when("Montage am Freitag 10 Uhr", JETZT, B)[0] == "Montage"
+
+
+# --- „zwischen“ before the day, „So“, spans of days, „morgen in einem Monat“ -----------------
+
+NOCH_MEHR_GELESEN: list[tuple[str, tuple[datetime, datetime]]] = [
+    # „zwischen“ before the day means what it means after it: the span of the event
+    ("zwischen 14 und 16 Uhr am Freitag", (b(2026, 11, 20, 14), b(2026, 11, 20, 16))),
+    ("zwischen 10:30 und 12:00 morgen", (b(2026, 11, 19, 10, 30), b(2026, 11, 19, 12))),
+    ("zwischen 22 und 1 Uhr am 31.12.2026", (b(2026, 12, 31, 22), b(2027, 1, 1, 1))),
+    ("zwischen 01:00 und 04:00 am 28.03.2027", (b(2027, 3, 28, 1), b(2027, 3, 28, 4))),  # DST
+    # „So“ where it can only be Sunday: capitalised before a clock time or a date
+    ("So 10 Uhr", um(2026, 11, 22, 10)),
+    ("So. 10 Uhr", um(2026, 11, 22, 10)),
+    ("So. um 10 Uhr", um(2026, 11, 22, 10)),
+    ("am So um 18 Uhr", um(2026, 11, 22, 18)),
+    ("SO 14:00", um(2026, 11, 22, 14)),
+    ("So., 14.3.", (b(2027, 3, 14), b(2027, 3, 15))),
+    ("So 28.03.2027 10 Uhr", um(2027, 3, 28, 10)),  # DST day, 10:00 exists
+    # spans of days (Termine store an end: an all-day event over several days)
+    ("zwischen dem 3. und 5. März", (b(2027, 3, 3), b(2027, 3, 6))),
+    ("vom 3. bis 5. März", (b(2027, 3, 3), b(2027, 3, 6))),
+    ("zwischen dem 3. März und dem 5. März", (b(2027, 3, 3), b(2027, 3, 6))),
+    ("zwischen 3. und 5.3.2027", (b(2027, 3, 3), b(2027, 3, 6))),
+    ("zwischen dem 30.12. und 2.1.", (b(2026, 12, 30), b(2027, 1, 3))),  # year boundary
+    ("zwischen dem 27. und 29. Februar 2028", (b(2028, 2, 27), b(2028, 3, 1))),  # leap year
+    # counted from tomorrow: the same day of the month, n months on
+    ("morgen in einem Monat", (b(2026, 12, 19), b(2026, 12, 20))),
+    ("morgen in zwei Monaten um 10 Uhr", um(2027, 1, 19, 10)),  # year boundary
+    ("übermorgen in einem Jahr", (b(2027, 11, 20), b(2027, 11, 21))),
+    ("heute in einem Monat um 10 Uhr", um(2026, 12, 18, 10)),
+]
+
+
+@pytest.mark.parametrize(("text", "spanne"), NOCH_MEHR_GELESEN)
+def test_noch_mehr_gelesen(text: str, spanne: tuple[datetime, datetime]) -> None:
+    z = parse_when(text, JETZT, B)
+    assert (z.start, z.end) == spanne
+    vorher, z2, nachher = find_when(f"Tagung {text} in Bremen", JETZT, B)
+    assert (vorher, z2.start, z2.end, nachher) == ("Tagung", *spanne, "in Bremen")
+
+
+NOCH_MEHR_ABGELEHNT: list[tuple[str, str]] = [
+    ("Treffen zwischen 14 und 16 Uhr", "fehlt der Tag"),
+    ("Treffen zwischen 2 und 3 Uhr am 28.03.2027", "02:00 oder 14:00"),
+    ("Treffen zwischen 02:30 und 04:00 am 28.03.2027", "Zeitumstellung nicht"),  # DST gap
+    ("Treffen zwischen 02:30 und 04:00 am 31.10.2027", "zweimal"),  # DST fold
+    ("Treffen zwischen dem 3. und 5.", "nicht sicher"),  # which month?
+    ("Treffen zwischen dem 5. und 3. März", "liegt vor dem Beginn"),
+    ("Treffen zwischen dem 3. und 5. März um 10 Uhr", "für den Beginn nicht"),
+    ("Treffen So, 15.3.", "ist ein Montag, kein Sonntag"),
+    ("Treffen am So", "kann ich nicht als Datum lesen"),
+    ("Treffen übermorgen in einem Jahr", "den es nicht gibt"),  # 29.02.2028 + 1 year
+]
+
+
+@pytest.mark.parametrize(("text", "grund"), NOCH_MEHR_ABGELEHNT)
+def test_noch_mehr_abgelehnt(text: str, grund: str) -> None:
+    jetzt = datetime(2028, 2, 27, 9, tzinfo=B) if "übermorgen" in text else JETZT
+    with pytest.raises(DatumFehler) as fehler:
+        find_when(text, jetzt, B)
+    assert grund in str(fehler.value)
+
+
+def test_morgen_in_einem_monat_am_monatsende_wird_nicht_verschoben() -> None:
+    with pytest.raises(DatumFehler, match=r"31\.02\.2027, den es nicht gibt"):
+        parse_when("morgen in einem Monat", datetime(2027, 1, 30, 9, tzinfo=B), B)

@@ -40,6 +40,7 @@ from om_bot.domain.dates.tokens import (
     _Tok,
     _TokArt,
     _zwischen_als_bereich,
+    _zwischen_als_datumsbereich,
 )
 from om_bot.domain.dates.zeiten import _ZeitLeser
 from om_bot.domain.dates.zeitraum import STANDARD_BEISPIEL, DatumFehler
@@ -95,10 +96,15 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
             if g.anzahl and self._zeichen(0, ","):
                 self.i += 1
                 nach_komma = True
-            # „am Freitag zwischen 10 und 12 Uhr“: after a day, a span of clock times.
-            # (Before the day, „zwischen …“ stays a word that find_when refuses.)
+            # „am Freitag zwischen 10 und 12 Uhr“: after a day, a span of clock times; at the
+            # start of a phrase too („zwischen 10 und 12 Uhr am Freitag“, then the time must
+            # be marked as one) and as a span of days („zwischen dem 3. und 5. März“).
             if g.hat_datum() and g.zeit is None and not g.ist_ende:
                 _zwischen_als_bereich(self.t, self.i)
+            elif g.anzahl == 0 and not g.ist_ende:
+                _zwischen_als_datumsbereich(self.t, self.i) or _zwischen_als_bereich(
+                    self.t, self.i, markiert=True
+                )
             if not self._komponente(g, nach_komma):
                 self.i = merke
                 break
@@ -155,8 +161,8 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
         praefix = self._wort()
         if praefix in _EINLEITUNG_DATUM:
             self.i += 1
-            if praefix == "ab" and self._wort() == "dem":
-                self.i += 1
+            if praefix in ("ab", "vom") and self._wort() == "dem":
+                self.i += 1  # „ab dem 12.“, „zwischen dem 3. …“ (read as „vom“)
         else:
             praefix = None
         # A weekday right before („Freitag 12.03“) makes „12.03“ a date, too.
@@ -403,25 +409,23 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
             return None
         tag = self.heute + timedelta(days=versatz)
         self.i += 1
-        # „heute in zwei Wochen“, „morgen in einer Woche“: counted from that day.
-        merke = self.i
-        spaeter = self._in_zeitspanne(False)
-        if spaeter is not None and spaeter.fest is not None:
-            if versatz == 0 or self._wort(-1) in ("tag", "tage", "tagen", "woche", "wochen"):
-                tag = spaeter.fest + timedelta(days=versatz)
-                return _DatumK(tag.day, tag.month, tag.year, tag)
-            self.i = merke
+        # „heute in zwei Wochen“, „morgen in einem Monat“: counted from that day (months on
+        # that day's date: „morgen in einem Monat“ on 30 January is the 31st of February,
+        # which is refused, not moved).
+        spaeter = self._in_zeitspanne(False, ab=tag)
+        if spaeter is not None:
+            return spaeter
         return _DatumK(tag.day, tag.month, tag.year, tag, relativ=True)
 
-    def _in_zeitspanne(self, _mit_praefix: bool) -> _DatumK | None:
-        """„in 3 Tagen“, „in zwei Wochen“, „in einem Monat“, „in einem Jahr“."""
+    def _in_zeitspanne(self, _mit_praefix: bool, ab: date | None = None) -> _DatumK | None:
+        """„in 3 Tagen“, „in zwei Wochen“, „in einem Monat“, „in einem Jahr“ (from ``ab``)."""
         if self._wort() != "in":
             return None
         n = self._anzahl(1)
         einheit = self._wort(2)
         if n is None or einheit is None:
             return None
-        text = self._text(self.i, self.i + 3)
+        text = self._text(self.i - (ab is not None), self.i + 3)  # with „morgen“ before it
         if einheit in ("tag", "tage", "tagen"):
             tage = n
         elif einheit in ("woche", "wochen"):
@@ -432,11 +436,12 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
             return None
         if not 1 <= n <= 999:
             raise DatumFehler(f"„{text}“ kann ich nicht sinnvoll lesen.", "in 3 Tagen")
+        basis = self.heute if ab is None else ab
         if tage >= 0:
-            tag = self.heute + timedelta(days=tage)
+            tag = basis + timedelta(days=tage)
         else:
             faktor = 1 if einheit.startswith("monat") else 12
-            tag = _plus_monate(self.heute, n * faktor, text)
+            tag = _plus_monate(basis, n * faktor, text)
         self.i += 3
         return _DatumK(tag.day, tag.month, tag.year, tag)
 
@@ -479,15 +484,25 @@ class _Parser(_SerienLeser, _ZeitLeser, _MonatsLeser):
         ):
             self.i += k
             return _WochentagK(tag, None, pruefung=True)
-        # „am Fr um 18 Uhr“: after a prefix the abbreviation is the weekday itself.
-        # „so“ is left out: „am so genannten …“ must not become a Sunday.
-        if mit_praefix and self._wort() != "so":
-            self.i += 2 if self._zeichen(1, ".", dicht=True) else 1
+        punkt = self._zeichen(1, ".", dicht=True)
+        k = 2 if punkt else 1
+        if self._wort() == "so":
+            # „so“ is a common word („am so genannten …“, „so gegen 10 Uhr“, „so um 10“): it
+            # is Sunday only written „So“ and followed by a clock time – right after it
+            # („So 10 Uhr“), or with „um“ after its dot or after „am“ („So. um 10“,
+            # „am So um 18 Uhr“).  Before a date (above) it only checks that date anyway.
+            if self.t[self.i].roh not in ("So", "SO") or not self._uhrzeit_folgt(k):
+                return None
+            if self._zahl(k) is None and not (punkt or mit_praefix):
+                return None
+            self.i += k
             return _WochentagK(tag, None)
-        # „Mo 10 Uhr“, „Fr. 14:00“: a clock time right after it makes it the weekday, too
-        # (not „so“: „so gegen 10 Uhr“ stays a word).
-        k = 2 if self._zeichen(1, ".", dicht=True) else 1
-        if self._wort() != "so" and self._uhrzeit_folgt(k):
+        # „am Fr um 18 Uhr“: after a prefix the abbreviation is the weekday itself.
+        if mit_praefix:
+            self.i += k
+            return _WochentagK(tag, None)
+        # „Mo 10 Uhr“, „Fr. 14:00“: a clock time right after it makes it the weekday, too.
+        if self._uhrzeit_folgt(k):
             self.i += k
             return _WochentagK(tag, None)
         return None

@@ -220,19 +220,79 @@ def _uhrzeit_ende(toks: list[_Tok], j: int) -> int | None:
     return j
 
 
-def _zwischen_als_bereich(toks: list[_Tok], i: int) -> bool:
-    """„zwischen 10 und 12 Uhr“ at i becomes „von 10 bis 12 Uhr“ (the raw text stays)."""
+def _zwischen_als_bereich(toks: list[_Tok], i: int, *, markiert: bool = False) -> bool:
+    """„zwischen 10 und 12 Uhr“ at i becomes „von 10 bis 12 Uhr“ (the raw text stays).
+
+    ``markiert``: before the day the second time must say that it is a time („12 Uhr“,
+    „12:00“), so that „zwischen 10 und 12 Teilnehmer am Freitag“ stays words.
+    """
     if i >= len(toks) or toks[i].norm != "zwischen":
         return False
     und = _uhrzeit_ende(toks, i + 1)
     if und is None or und >= len(toks) or toks[und].norm != "und":
         return False
-    if _uhrzeit_ende(toks, und + 1) is None:
+    ende = _uhrzeit_ende(toks, und + 1)
+    if ende is None:
         return False
-    t, u = toks[i], toks[und]
-    toks[i] = _Tok(t.art, t.roh, "von", t.start, t.ende, t.dicht)
-    toks[und] = _Tok(u.art, u.roh, "bis", u.start, u.ende, u.dicht)
+    if markiert and not any(t.norm in _UHR or t.norm == ":" for t in toks[und + 1 : ende]):
+        return False
+    _umbenennen(toks, i, "von")
+    _umbenennen(toks, und, "bis")
     return True
+
+
+def _zwischen_als_datumsbereich(toks: list[_Tok], i: int) -> bool:
+    """„zwischen dem 3. und 5. März“ at i becomes „vom 3. bis 5. März“ (the raw text stays).
+
+    Only a day with its dot („3.“) after „zwischen [dem]“ and after „und [dem]“; whether the
+    rest is a date (a month, „5.3.2027“) the grammar decides as for „vom 3. bis 5. März“.
+    """
+    if i >= len(toks) or toks[i].norm != "zwischen":
+        return False
+
+    def zahl(j: int, stellen: tuple[int, ...] = (1, 2), dicht: bool = True) -> bool:
+        return (
+            j < len(toks)
+            and toks[j].art == _TokArt.ZAHL
+            and len(toks[j].roh) in stellen
+            and (toks[j].dicht or not dicht)
+        )
+
+    def punkt(j: int) -> bool:
+        return j < len(toks) and toks[j].norm == "." and toks[j].dicht
+
+    def tag_ende(j: int) -> tuple[int, bool] | None:
+        """After „[dem] 3.“, „3.3.“, „3.3.2027“, „3. März [2027]“ at j: (end, with a month)."""
+        if j < len(toks) and toks[j].norm in ("dem", "den"):
+            j += 1
+        if not (zahl(j, dicht=False) and punkt(j + 1)):
+            return None
+        j += 2
+        if zahl(j) and punkt(j + 1):
+            j += 2
+            if zahl(j, (2, 4)):
+                j += 1
+        elif j < len(toks) and toks[j].norm in _MONATE:
+            j += 1
+            if zahl(j, (4,), dicht=False):
+                j += 1
+        else:
+            return j, False
+        return j, True
+
+    erster = tag_ende(i + 1)
+    und = erster[0] if erster is not None else len(toks)
+    zweiter = tag_ende(und + 1) if und < len(toks) and toks[und].norm == "und" else None
+    if zweiter is None or not zweiter[1]:  # „zwischen dem 3. und 5.“: which month?
+        return False
+    _umbenennen(toks, i, "vom")
+    _umbenennen(toks, und, "bis")
+    return True
+
+
+def _umbenennen(toks: list[_Tok], i: int, norm: str) -> None:
+    t = toks[i]
+    toks[i] = _Tok(t.art, t.roh, norm, t.start, t.ende, t.dicht)
 
 
 # --------------------------------------------------------------------------
