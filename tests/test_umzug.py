@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from om_bot.cli import main
+from om_bot.domain.kalender import FeedArt
 from om_bot.services import umzug
 from om_bot.services.umzug import Tabelle, UmzugFehler, bestand, tabellen, ziehe_um
 from om_bot.storage.db import make_engine
@@ -34,6 +35,7 @@ from om_bot.storage.models import (
     ErinnerungRaum,
     ErinnerungVersatz,
     InfodienstAbo,
+    KalenderFeed,
     Netzwerk,
     Partner,
     Raum,
@@ -209,6 +211,26 @@ def _fuelle(engine: Engine) -> None:
         s.add(InfodienstAbo(room_id="!dm:test", region_id=None, seit=T0))
         s.add(BotZustand(schluessel="sync_token", wert="s1234_5678_9"))
         s.add(VerarbeitetesEvent(event_id="$abc:test", room_id=raum.room_id, verarbeitet=T0))
+        for nr, (art, ziel) in enumerate(
+            [
+                (FeedArt.NETZWERK, {"netzwerk_id": netzwerk.id}),
+                (FeedArt.REGION, {"region_id": region_id}),
+                (FeedArt.REGISTER, {}),
+            ]
+        ):
+            s.add(
+                KalenderFeed(
+                    art=art,
+                    token=f"t{nr}" * 20,
+                    token_sha256=f"{nr:064x}",
+                    erstellt=T0,
+                    erstellt_von="@gs:test",
+                    erneuert=T0 + timedelta(hours=nr) if nr else None,
+                    inhalt_sha256="ab" * 32,
+                    stand=T0.replace(microsecond=0),
+                    **ziel,
+                )
+            )
         uow.commit()
 
 

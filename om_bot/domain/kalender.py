@@ -13,20 +13,61 @@ What makes the file behave well in Outlook, Thunderbird, Apple and Google calend
   local start), a cancelled event or series is ``STATUS:CANCELLED`` – so a re-import removes
   it from the calendar.
 
+**Feeds** (``abo=True``, the subscription URL ``/kalender/<token>.ics``): the same events, but
+the body depends only on the events – ``DTSTAMP`` is each event's last change (RFC 5545
+§3.8.7.2 for an object without ``METHOD``, so there is no METHOD), plus ``REFRESH-INTERVAL``
+(RFC 7986) and ``X-PUBLISHED-TTL`` (Outlook) as polling hints. An unchanged register gives
+byte-identical feeds, so their hash serves as the ETag. `FeedArt`, the token's form and the
+links are here too.
+
 Pure: the caller maps its rows to `KalenderTermin` and gets bytes back.
 """
 
 from __future__ import annotations
 
+import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 PRODID = "-//Offensive Mittelstand//om-bot Termine//DE"
 MIMETYPE = "text/calendar"
+# How often a subscribed client should poll (a hint; clients choose themselves).
+ABO_ABRUF = timedelta(hours=1)
+# `secrets.token_urlsafe(TOKEN_BYTES)`: 256 random bits, 43 characters of [A-Za-z0-9_-].
+TOKEN_BYTES = 32
+TOKEN_LAENGE = 43
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+class FeedArt(enum.StrEnum):
+    """Whose events a feed holds: one network's, a region's (with the regions inside and
+    around it, like `termine <Region>`), or the whole register's."""
+
+    NETZWERK = "netzwerk"
+    REGION = "region"
+    REGISTER = "register"
+
+
+def token_geformt(text: str) -> bool:
+    """Whether `text` has the form of a feed token (the length is checked first: hostile
+    input costs nothing before it reaches a lookup)."""
+    return len(text) == TOKEN_LAENGE and _TOKEN.fullmatch(text) is not None
+
+
+def feed_pfad(token: str) -> str:
+    return f"/kalender/{token}.ics"
+
+
+def feed_links(public_url: str, token: str) -> tuple[str, str]:
+    """The feed's https:// (or http://) address and the same as webcal:// (opens the
+    subscription dialog of Outlook, Apple and Thunderbird)."""
+    url = public_url.rstrip("/") + feed_pfad(token)
+    return url, "webcal://" + url.split("://", 1)[1]
 
 
 def uid(termin_id: int) -> str:
@@ -57,13 +98,13 @@ class KalenderTermin:
     ueberschneidung: bool = False
 
 
-def _event(t: KalenderTermin, jetzt: datetime) -> icalendar.Event:
+def _event(t: KalenderTermin, jetzt: datetime, abo: bool) -> icalendar.Event:
     tz = ZoneInfo(t.zeitzone)
     start = t.start.astimezone(tz)
     ende = t.ende.astimezone(tz)
     e = icalendar.Event()
     e.add("uid", uid(t.id))
-    e.add("dtstamp", jetzt.astimezone(UTC))
+    e.add("dtstamp", (t.geaendert if abo else jetzt).astimezone(UTC))
     e.add("created", t.erstellt.astimezone(UTC))
     e.add("last-modified", t.geaendert.astimezone(UTC))
     e.add("sequence", t.sequenz)
@@ -101,18 +142,31 @@ def _event(t: KalenderTermin, jetzt: datetime) -> icalendar.Event:
     return e
 
 
-def kalender(termine: Iterable[KalenderTermin], jetzt: datetime, name: str, zeitzone: str) -> bytes:
-    """The .ics file for `termine`; `name` becomes the calendar's display name."""
+def kalender(
+    termine: Iterable[KalenderTermin],
+    jetzt: datetime,
+    name: str,
+    zeitzone: str,
+    *,
+    abo: bool = False,
+) -> bytes:
+    """The .ics file for `termine`; `name` becomes the calendar's display name. `abo`: as a
+    feed (see the module docstring)."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    if abo:
+        cal.add("name", name)
+        cal.add("refresh-interval", ABO_ABRUF, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", icalendar.vDuration(ABO_ABRUF))
+    else:
+        cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", zeitzone)
     liste = list(termine)
     for t in liste:
-        cal.add_component(_event(t, jetzt))
+        cal.add_component(_event(t, jetzt, abo))
     if liste:
         # The VTIMEZONE lists the transitions between these dates (RDATEs); a generous end
         # covers series that run for years.

@@ -22,6 +22,7 @@ from om_bot.storage.repositories import (
     AuditRepo,
     ErinnerungRepo,
     EventRepo,
+    KalenderFeedRepo,
     NetzwerkRepo,
     PartnerRepo,
     RaumRepo,
@@ -46,6 +47,7 @@ class UnitOfWork:
     regionale_kontakte: RegionalerKontaktRepo
     ansprachen: AnspracheRepo
     termine: TerminRepo
+    kalender_feeds: KalenderFeedRepo
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -67,6 +69,7 @@ class UnitOfWork:
         self.regionale_kontakte = RegionalerKontaktRepo(self.session)
         self.ansprachen = AnspracheRepo(self.session)
         self.termine = TerminRepo(self.session)
+        self.kalender_feeds = KalenderFeedRepo(self.session)
         return self
 
     def __exit__(

@@ -17,6 +17,7 @@ from om_bot.storage.models.erinnerungen import (
     ErinnerungVersatz,
     InfodienstAbo,
 )
+from om_bot.storage.models.kalender import KalenderFeed
 from om_bot.storage.models.kontaktverfahren import Anfrage, Ansprache, RegionalerKontakt
 from om_bot.storage.models.raeume import (
     Raum,
@@ -48,6 +49,7 @@ __all__ = [
     "ErinnerungRaum",
     "ErinnerungVersatz",
     "InfodienstAbo",
+    "KalenderFeed",
     "Kontakt",
     "Mitglied",
     "Netzwerk",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from om_bot.storage.repositories.betrieb import AuditRepo, EventRepo, ZustandRepo
 from om_bot.storage.repositories.erinnerungen import ErinnerungRepo
+from om_bot.storage.repositories.kalender import KalenderFeedRepo
 from om_bot.storage.repositories.kontaktverfahren import (
     AnfrageRepo,
     AnspracheRepo,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditRepo",
     "ErinnerungRepo",
     "EventRepo",
+    "KalenderFeedRepo",
     "NetzwerkRepo",
     "PartnerRepo",
     "RaumRepo",
