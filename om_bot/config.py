@@ -101,6 +101,8 @@ class MatrixConfig(_Section):
     sync_timeout_ms: int = Field(default=30_000, ge=1_000, le=300_000)
     # A reply still not accepted (rate limit, outage) this long after the command is dropped.
     send_give_up_seconds: int = Field(default=300, ge=1, le=86_400)
+    # Which devices get the bot's room keys in encrypted rooms (docs/verschluesselung.md).
+    e2e_trust: Literal["tofu", "tofu_allowed_servers"] = "tofu"
 
     @field_validator("homeserver")
     @classmethod

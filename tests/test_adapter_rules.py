@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from om_bot.matrix.adapter import (
-    Credentials,
     EventInfo,
     effective_power,
     filter_reason,
@@ -16,6 +15,7 @@ from om_bot.matrix.adapter import (
     notice_content,
     transaction_id,
 )
+from om_bot.matrix.anmeldung import Credentials
 from om_bot.text.messages import Reply
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

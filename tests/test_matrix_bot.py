@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from om_bot.matrix.adapter import Credentials
+from om_bot.matrix.anmeldung import Credentials
 from om_bot.matrix.chatclient import ChatClient
 from tests.conftest import ask, room_with_bot
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from om_bot.cli import main
-from om_bot.matrix.adapter import Credentials
+from om_bot.matrix.anmeldung import Credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 

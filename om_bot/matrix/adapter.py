@@ -13,6 +13,12 @@ for a send: replies go into a per-room queue (`om_bot.matrix.sendequeue`), which
 limits
 (429) room by room, up to ``matrix.send_give_up_seconds``. Sends use a second nio client on the
 same login that reports 429 at once instead of sleeping inside nio, so the queue decides.
+
+Encryption (`om_bot.matrix.krypto`): the main client holds the olm machine; in an encrypted room
+a reply is encrypted there and the ``m.room.encrypted`` content goes out through the sending
+client, the ``.ics`` as an encrypted upload. Direct chats the bot opens are encrypted. A message
+it cannot decrypt gets one more try after asking the sender's device for the key, then a short
+German notice. Login and the crypto store: `om_bot.matrix.anmeldung`.
 """
 
 from __future__ import annotations
@@ -20,18 +26,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
-import os
 from collections.abc import Callable, Collection, Coroutine, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import nio
 
 from om_bot.config import BotConfig, MatrixConfig
+from om_bot.matrix.anmeldung import Anmeldung, LoginError, client_config
+from om_bot.matrix.inhalte import inhalt
+from om_bot.matrix.krypto import (
+    UNLESBAR_HTML,
+    UNLESBAR_TEXT,
+    VERLUST_AUS_TEXT,
+    VERLUST_TEXT,
+    Krypto,
+    KryptoFehler,
+)
 from om_bot.matrix.sendequeue import (
     SENT,
     Failed,
@@ -127,18 +140,21 @@ def transaction_id(source_event_id: str, index: int) -> str:
     return f"om-bot-{digest}"
 
 
-def notice_content(reply: Reply, in_reply_to: str | None) -> dict[str, Any]:
-    content: dict[str, Any] = {
-        "msgtype": "m.notice",
-        "body": reply.text,
-        "format": "org.matrix.custom.html",
-        "formatted_body": reply.html,
-        # Nobody is pinged by the bot's answers.
-        "m.mentions": {},
-    }
-    if in_reply_to:
-        content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
-    return content
+def notice_content(
+    reply: Reply,
+    in_reply_to: str | None,
+    room: nio.MatrixRoom | None = None,
+    creators: Collection[str] = (),
+) -> dict[str, Any]:
+    """The event content of `reply` (`om_bot.matrix.inhalte`): an answer as m.notice, a message
+    meant to reach people as m.text with its mentions; `@room` only where the bot's power level
+    in `room` reaches ``notifications.room``."""
+    erlaubt = False
+    if room is not None and reply.raumruf:
+        own, levels = room.own_user_id, room.power_levels
+        level = effective_power(own, levels.get_user_level(own), room.room_version, creators)
+        erlaubt = level >= levels.get_notification_required_level("room")
+    return inhalt(reply, in_reply_to, erlaubt)
 
 
 # --- persistence the adapter needs, provided by the runtime -----------------------------
@@ -162,49 +178,6 @@ class AdapterState(Protocol):
     def direct_room(self, user_id: str) -> str | None: ...
 
 
-@dataclass(frozen=True)
-class Credentials:
-    homeserver: str
-    user_id: str
-    device_id: str
-    access_token: str
-
-    @classmethod
-    def load(cls, path: Path) -> Credentials | None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**{k: str(data[k]) for k in cls.__dataclass_fields__})
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        # The token is a password: readable by the bot's user only. A stale tmp file (e.g. 0644
-        # from a crash of an older version) is removed first, so the mode always applies.
-        tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.__dict__, handle)
-        tmp.replace(path)
-
-
-class LoginError(RuntimeError):
-    pass
-
-
-def client_config(sender: bool = False) -> nio.AsyncClientConfig:
-    # The bot's sending client gets 429s and timeouts back at once: its send queue waits, per
-    # room and bounded. Everything else lets nio retry for as long as it takes.
-    return nio.AsyncClientConfig(
-        max_limit_exceeded=0 if sender else None,
-        max_timeouts=0 if sender else None,
-        request_timeout=30 if sender else 60,
-        store_sync_tokens=False,
-        encryption_enabled=False,
-    )
-
-
 def _outcome(response: Any) -> Outcome:
     if not isinstance(response, nio.ErrorResponse):
         return SENT
@@ -223,7 +196,12 @@ class _Delivery:
     txn: str
     room_id: str | None  # None until the direct chat with reply.user_id is known
     content_uri: str | None = None
+    # Decryption info of an encrypted upload (key, iv, hashes), None for a plain one.
+    file_info: dict[str, Any] | None = None
     file_sent: bool = False
+    # What was sent per part ("file", "text"): type and content, encrypted where the room is.
+    # A retry sends exactly this again under the same transaction id.
+    packed: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 # Synchronous: the adapter runs it in a worker thread together with the exactly-once claim.
@@ -279,6 +257,10 @@ class MatrixBot:
         self.sender = nio.AsyncClient(
             matrix.homeserver, matrix.user_id, config=client_config(sender=True)
         )
+        self.anmeldung = Anmeldung(self.client, matrix)
+        self.krypto = Krypto(
+            self.client, vertrauen=matrix.e2e_trust, allowed_servers=bot.allowed_homeservers
+        )
         self._outbox: SendQueue[_Delivery] = SendQueue(
             self._attempt,
             give_up_after=matrix.send_give_up_seconds,
@@ -287,48 +269,16 @@ class MatrixBot:
         self.ready = asyncio.Event()
         # When the last sync response was processed (wall clock); None before the first.
         self.synced_at: datetime | None = None
-
-    @property
-    def credentials_path(self) -> Path:
-        return self.matrix.store_path / "credentials.json"
+        # Set by `fence`: this process lost the standby lock and must not send anything more.
+        self._fenced = False
 
     async def login(self) -> None:
-        await self._log_in()
-        # The sending client shares the login: same device, same token.
+        await self.anmeldung.anmelden()
+        # The sending client shares the login: same device, same token (and no store: it only
+        # sends what the main client encrypted).
         self.sender.restore_login(
             self.client.user_id, self.client.device_id or "", self.client.access_token
         )
-
-    async def _log_in(self) -> None:
-        stored = Credentials.load(self.credentials_path)
-        if (
-            stored
-            and stored.user_id == self.matrix.user_id
-            and stored.homeserver == self.matrix.homeserver
-        ):
-            self.client.restore_login(stored.user_id, stored.device_id, stored.access_token)
-            if isinstance(await self.client.whoami(), nio.WhoamiResponse):
-                log.info(
-                    "logged in as %s (device %s, stored token)", stored.user_id, stored.device_id
-                )
-                return
-            log.warning("stored access token was rejected; logging in again")
-        if self.matrix.access_token:
-            self.client.access_token = self.matrix.access_token
-            who = await self.client.whoami()
-            if not isinstance(who, nio.WhoamiResponse) or not who.device_id:
-                raise LoginError(f"matrix.access_token was rejected: {who}")
-            self.client.restore_login(who.user_id, who.device_id, self.matrix.access_token)
-            return
-        response = await self.client.login(
-            self.matrix.password, device_name=self.matrix.device_name
-        )
-        if not isinstance(response, nio.LoginResponse):
-            raise LoginError(f"login as {self.matrix.user_id} failed: {response}")
-        Credentials(
-            self.matrix.homeserver, response.user_id, response.device_id, response.access_token
-        ).save(self.credentials_path)
-        log.info("logged in as %s, new device %s", response.user_id, response.device_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until `stop` is set; survives homeserver errors with backoff."""
@@ -350,6 +300,7 @@ class MatrixBot:
                     break
                 if isinstance(response, nio.SyncError):
                     raise ConnectionError(f"sync failed: {response.message}")
+                await self.krypto.nach_sync(response, erster=first_sync)
                 first_start = since is None
                 if first_start:
                     # History before the bot's very first start is never answered.
@@ -362,6 +313,8 @@ class MatrixBot:
                 first_sync = False
                 backoff = 1.0
                 self.synced_at = self.clock()
+                if not self.ready.is_set():
+                    self._verlust_melden()
                 self.ready.set()
             except (LoginError, asyncio.CancelledError):
                 raise
@@ -370,9 +323,23 @@ class MatrixBot:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), backoff)
                 backoff = min(backoff * 2, 60.0)
-        await self._outbox.close(SHUTDOWN_GRACE)
+        await self._outbox.close(0 if self._fenced else SHUTDOWN_GRACE)
+        await self.krypto.schliessen()
         await self.sender.close()
         await self.client.close()
+        if self.client.store is not None:
+            self.client.store.database.close()
+
+    def _verlust_melden(self) -> None:
+        """Once, after the first sync: tell the Geschäftsstelle room of a lost crypto store."""
+        verlust = self.anmeldung.verlust
+        if verlust is None or not self.bot.geschaeftsstelle_room:
+            return
+        vorlage = VERLUST_TEXT if verlust.neues_geraet else VERLUST_AUS_TEXT
+        text = vorlage.format(alt=verlust.altes_geraet, neu=verlust.neues_geraet)
+        reply = Reply(text, text, room_id=self.bot.geschaeftsstelle_room)
+        txn = transaction_id(f"store-lost/{verlust.altes_geraet}/{verlust.neues_geraet}", 0)
+        self._enqueue(reply, None, txn)
 
     async def _sync_or_stop(
         self, since: str | None, full_state: bool, stop: asyncio.Event
@@ -450,8 +417,22 @@ class MatrixBot:
             is_edit=relates.get("rel_type") == "m.replace" or "m.new_content" in content,
         )
 
+    def _megolm_info(self, room_id: str, event: nio.MegolmEvent) -> EventInfo:
+        # Content unknown: treated as a text message, so the filters by sender and time apply.
+        return EventInfo(
+            event_id=event.event_id,
+            room_id=room_id,
+            sender=event.sender,
+            timestamp=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
+            msgtype="m.text",
+            body="",
+        )
+
     async def _on_event(self, room_id: str, event: Any) -> None:
-        info = self._event_info(room_id, event)
+        undecryptable = isinstance(event, nio.MegolmEvent)
+        info = (
+            self._megolm_info(room_id, event) if undecryptable else self._event_info(room_id, event)
+        )
         if info is None:
             return
         if self._not_before is None:
@@ -469,6 +450,10 @@ class MatrixBot:
         )
         if reason is not None:
             log.debug("ignoring %s: %s", info.event_id, reason)
+            return
+        if undecryptable:
+            # Off the sync loop: the requested key arrives with a later sync.
+            self.krypto.im_hintergrund(self._undecryptable(room_id, event, info))
             return
         room = self.client.rooms.get(room_id)
         level = room.power_levels.get_user_level(info.sender) if room else 0
@@ -499,6 +484,24 @@ class MatrixBot:
             # Queued, not awaited: the next event (in any room) is handled meanwhile.
             self._enqueue(reply, message, transaction_id(info.event_id, index))
 
+    async def _undecryptable(self, room_id: str, event: nio.MegolmEvent, info: EventInfo) -> None:
+        """Ask for the key and try again; if that fails, say so in the room – once."""
+        decrypted = await self.krypto.nachfragen_und_entschluesseln(event)
+        if decrypted is not None:
+            await self._on_event(room_id, decrypted)
+            return
+        if not await asyncio.to_thread(self.state.claim, info.event_id, room_id, self.clock()):
+            return
+        log.warning(
+            "could not decrypt %s from %s (device %s, session %s); answering with a notice",
+            info.event_id,
+            info.sender,
+            event.device_id,
+            event.session_id,
+        )
+        source = IncomingMessage(info.event_id, room_id, info.sender, "", info.timestamp)
+        self._enqueue(Reply(UNLESBAR_TEXT, UNLESBAR_HTML), source, transaction_id(info.event_id, 0))
+
     def _claim_and_handle(self, message: IncomingMessage) -> list[Reply] | None:
         if not self.state.claim(message.event_id, message.room_id, self.clock()):
             return None
@@ -525,14 +528,26 @@ class MatrixBot:
             key = room_id
         return self._outbox.put(key, txn, _Delivery(reply, source, txn, room_id), attempts)
 
+    def fence(self) -> None:
+        """Stop sending at once – the standby lock is lost (`om_bot.app.standby`): no queued or
+        new message goes out any more, and `run` ends without the shutdown grace once its
+        `stop` is set. The next active process sends what is still due."""
+        self._fenced = True
+
     async def _attempt(self, job: _Delivery) -> Outcome:
         """One try at delivering `job`, called by the send queue until it is sent."""
+        if self._fenced:
+            return Failed("this process is no longer the active one", final=True)
         if job.room_id is None:
             assert job.reply.user_id is not None
             opened = await self._direct_room(job.reply.user_id)
             if not isinstance(opened, str):
                 return opened
             job.room_id = opened
+        # A direct chat the bot just created: its encryption and members come by sync.
+        neu = job.room_id in self._opened and job.room_id not in self.client.rooms
+        if neu and not await self.krypto.raum_abwarten(job.room_id):
+            return Failed("the new direct chat has not appeared in a sync yet")
         if job.reply.attachment is not None and not job.file_sent:
             outcome = await self._send_file(job, job.room_id, job.reply.attachment)
             if not isinstance(outcome, Sent):
@@ -540,15 +555,37 @@ class MatrixBot:
             job.file_sent = True
         source = job.source
         in_reply_to = source.event_id if source and job.room_id == source.room_id else None
+        content = notice_content(job.reply, in_reply_to, self.client.rooms.get(job.room_id))
+        return await self._send_packed(job, job.room_id, content, job.txn, "text")
+
+    async def _send_packed(
+        self, job: _Delivery, room_id: str, content: dict[str, Any], txn: str, part: str
+    ) -> Outcome:
+        """Send one part of `job`, encrypted where the room is; a retry sends the same."""
+        if part not in job.packed:
+            packed = await self._pack(room_id, content)
+            if not isinstance(packed, tuple):
+                return packed
+            job.packed[part] = packed
+        event_type, packed_content = job.packed[part]
         # Same transaction id on every try: the homeserver drops duplicates.
         result = await self.sender.room_send(
-            job.room_id,
-            "m.room.message",
-            notice_content(job.reply, in_reply_to),
-            tx_id=job.txn,
-            ignore_unverified_devices=True,
+            room_id, event_type, packed_content, tx_id=txn, ignore_unverified_devices=True
         )
         return _outcome(result)
+
+    async def _pack(
+        self, room_id: str, content: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]] | Outcome:
+        if not self.krypto.verschluesselt(room_id):
+            return "m.room.message", content
+        if not self.krypto.aktiv:
+            # Never plain text into an encrypted room.
+            return Failed("encrypted room, but the bot's encryption is off (see log)", final=True)
+        try:
+            return await self.krypto.verschluesseln(room_id, content)
+        except KryptoFehler as exc:
+            return Failed(str(exc))
 
     async def _direct_room(self, user_id: str) -> str | Outcome:
         """The bot's direct chat with `user_id`, opened (and remembered) on first use."""
@@ -559,6 +596,8 @@ class MatrixBot:
             is_direct=True,
             invite=[user_id],
             preset=nio.RoomPreset.trusted_private_chat,
+            # Encrypted, as Element creates direct chats.
+            initial_state=[nio.EnableEncryptionBuilder().as_dict()] if self.krypto.aktiv else (),
         )
         if not isinstance(response, nio.RoomCreateResponse):
             return _outcome(response)
@@ -570,10 +609,12 @@ class MatrixBot:
     async def _send_file(self, job: _Delivery, room_id: str, attachment: Attachment) -> Outcome:
         data = attachment.data
         if job.content_uri is None:
-            upload, _ = await self.sender.upload(
+            # In an encrypted room the file is encrypted too (m.file with `file`, no `url`).
+            upload, job.file_info = await self.sender.upload(
                 lambda *_: data,
                 content_type=attachment.mimetype,
                 filename=attachment.filename,
+                encrypt=self.krypto.verschluesselt(room_id),
                 filesize=len(data),
             )
             if not isinstance(upload, nio.UploadResponse):
@@ -584,20 +625,17 @@ class MatrixBot:
                 log.error("upload of %s failed: %s", attachment.filename, upload)
                 return SENT
             job.content_uri = upload.content_uri
-        result = await self.sender.room_send(
-            room_id,
-            "m.room.message",
-            {
-                "msgtype": "m.file",
-                "body": attachment.filename,
-                "filename": attachment.filename,
-                "url": job.content_uri,
-                "info": {"mimetype": attachment.mimetype, "size": len(data)},
-            },
-            tx_id=job.txn + "-file",
-            ignore_unverified_devices=True,
-        )
-        return _outcome(result)
+        content: dict[str, Any] = {
+            "msgtype": "m.file",
+            "body": attachment.filename,
+            "filename": attachment.filename,
+            "info": {"mimetype": attachment.mimetype, "size": len(data)},
+        }
+        if job.file_info is not None:
+            content["file"] = {"url": job.content_uri, **job.file_info}
+        else:
+            content["url"] = job.content_uri
+        return await self._send_packed(job, room_id, content, job.txn + "-file", "file")
 
 
 # --- the human side: demo chat, benchmark and integration tests ---------------------------

@@ -14,7 +14,8 @@ from typing import Any
 
 import nio
 
-from om_bot.matrix.adapter import SYNC_FILTER, LoginError, client_config
+from om_bot.matrix.adapter import SYNC_FILTER
+from om_bot.matrix.anmeldung import LoginError, client_config
 
 
 @dataclass(frozen=True)
