@@ -239,12 +239,11 @@ class Kreuzschluessel:
         return cls(user_id, *(Signierschluessel(seed) for seed in seeds))
 
 
-def _beiseite(pfad: Path, grund: str) -> Path:
-    """Move an unusable key file aside (kept for the operator), return where it went."""
+def _beiseite(pfad: Path, grund: str) -> None:
+    """Move an unusable key file aside: kept for the operator, never overwritten."""
     ziel = pfad.with_name(f"{pfad.name}.defekt-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
     pfad.replace(ziel)
     log.error("cross-signing: %s is unusable (%s); moved to %s", pfad, grund, ziel.name)
-    return ziel
 
 
 # --- talking to the homeserver -----------------------------------------------------------
