@@ -29,7 +29,7 @@ from om_bot.chat.router import Kontext
 from om_bot.commands import anfragen_text as text
 from om_bot.commands import anfragenliste
 from om_bot.commands.aufruf import aufruf
-from om_bot.commands.zustellung import an_geschaeftsstelle, an_netzwerk
+from om_bot.commands.zustellung import an_geschaeftsstelle, an_netzwerk, benachrichtigend
 from om_bot.domain import kontaktverfahren as kv
 from om_bot.domain.ansprachen import (
     FENSTER,
@@ -186,7 +186,8 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
         " oder ",
         Code(f"{p} anfrage {anfrage.id} ablehnen <Grund>"),
     )
-    an_gs = an_geschaeftsstelle(ctx, gs)
+    # The Geschäftsstelle has to act on a new request: notifying.
+    an_gs = benachrichtigend(ctx, an_geschaeftsstelle(ctx, gs))
     if not ctx.dienste.geschaeftsstelle_room and not ctx.dienste.rollen.geschaeftsstelle:
         antwort.line(
             I(
@@ -203,7 +204,7 @@ def kontakt(ctx: Kontext, partner: str, notiz: str | None) -> list[Reply]:
             hinweis(eigene, ansprachen.beschreibung(a), ctx.dienste.tz),
             auch_hier=True,
         )
-    return [antwort.reply(), *an_gs, *andere]
+    return [antwort.reply(), *an_gs, *benachrichtigend(ctx, andere)]
 
 
 def _liste(ctx: Kontext, alle: bool, seite: int | None) -> Reply:

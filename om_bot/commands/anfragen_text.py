@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from om_bot.chat.router import Kontext
-from om_bot.commands.zustellung import an_geschaeftsstelle, an_netzwerk
+from om_bot.commands.zustellung import an_geschaeftsstelle, an_netzwerk, benachrichtigend
 from om_bot.domain import kontaktverfahren as kv
 from om_bot.domain.dates import datum_text
 from om_bot.services.kontaktverfahren_ergebnisse import (
@@ -122,7 +122,8 @@ def weitergeleitet(ctx: Kontext, e: Getan) -> list[Reply]:
         dm.bullet("1. Person benennen: ", Code(benennen))
         dm.bullet("2. Sobald die Person informiert ist: ", Code(f"anfrage {nr} informiert"))
         dm.line("Stand und Verlauf: ", Code(f"anfrage {nr}"))
-        replies.append(dm.reply().direkt_an(partner.nationaler_kontakt))
+        # The national contact has to act: the DM notifies and mentions them.
+        replies += benachrichtigend(ctx, [dm.reply().direkt_an(partner.nationaler_kontakt)])
         antwort.line(
             "Die nationale Ansprechperson ",
             B(partner.nationaler_kontakt_name or partner.nationaler_kontakt),
@@ -193,7 +194,7 @@ def aus_register(ctx: Kontext, e: AusRegister) -> list[Reply]:
                 Code(BENENNEN.format(nr=nr)),
             )
         )
-        replies.append(dm.reply().direkt_an(partner.nationaler_kontakt))
+        replies += benachrichtigend(ctx, [dm.reply().direkt_an(partner.nationaler_kontakt)])
     netz = Msg().line(
         f"Anfrage {nr}: Für Ihre Region ist eine Ansprechperson von {partner.kurz} bekannt. Die "
         "Geschäftsstelle gibt die Kontaktdaten frei, sobald die Person über Ihre Anfrage "
@@ -318,7 +319,8 @@ def freigegeben(ctx: Kontext, e: Freigegeben) -> list[Reply]:
     data_reply = daten.reply()
     return [
         antwort.reply(),
-        *(data_reply.to(raum) for raum in raeume),
+        # What the network asked for: notifying, mentioning its coordinators.
+        *benachrichtigend(ctx, (data_reply.to(raum) for raum in raeume)),
         *fuer_gs(ctx, anfrage, f"freigegeben von {ctx.nachricht.sender}."),
     ]
 
@@ -336,7 +338,8 @@ def abgelehnt(ctx: Kontext, e: Getan) -> list[Reply]:
         )
         .line("Grund: ", anfrage.grund)
     )
-    replies = [antwort.reply(), *an_netzwerk(ctx, anfrage.netzwerk_id, netz)]
+    # The other end of the request, like the release: notifying.
+    replies = [antwort.reply(), *benachrichtigend(ctx, an_netzwerk(ctx, anfrage.netzwerk_id, netz))]
     kontakt = partner.nationaler_kontakt
     if kontakt and e.alt is not kv.Zustand.EINGEGANGEN and kontakt != ctx.nachricht.sender:
         replies.append(

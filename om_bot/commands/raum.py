@@ -16,9 +16,15 @@ from datetime import datetime
 from om_bot.chat.registry import Familie
 from om_bot.chat.router import Kontext
 from om_bot.commands.aufruf import aufruf
-from om_bot.commands.zustellung import an_geschaeftsstelle, an_netzwerk, an_personen
+from om_bot.commands.zustellung import (
+    an_geschaeftsstelle,
+    an_netzwerk,
+    an_personen,
+    benachrichtigend,
+)
 from om_bot.domain.dates import datum_text
 from om_bot.domain.roles import Rolle
+from om_bot.services import benachrichtigung as bn
 from om_bot.services import verknuepfung as vk
 from om_bot.storage.models import Raum, Verknuepfung, VerknuepfungStatus
 from om_bot.text.format import B, Code, I, Msg, Part
@@ -156,6 +162,7 @@ def raum_zeigen(ctx: Kontext) -> Reply:
     else:
         msg.line("Dieser Raum gehört zu ", B(eintrag.netzwerk.name), ".")
         msg.line("Lösen: ", Code(f"{p} raum lösen"))
+    _benachrichtigung_zeigen(ctx, msg, bn.einstellung(ctx.uow, ctx.nachricht.room_id))
     if offen is not None:
         msg.line(
             f"Beantragt (Nr. {offen.id}, von {offen.beantragt_von} am "
@@ -164,6 +171,96 @@ def raum_zeigen(ctx: Kontext) -> Reply:
             " – wartet auf die Koordination oder die Geschäftsstelle.",
         )
     return msg.reply()
+
+
+# --- how messages meant to reach people address this room ------------------------------------
+
+_ERWAEHNUNGEN = "raum erwähnungen an|aus"
+_RAUMRUF = "raum raumerwähnung an|aus"
+
+
+def _benachrichtigung_zeigen(ctx: Kontext, msg: Msg, e: bn.Raumeinstellung) -> None:
+    p = ctx.dienste.prefix
+    msg.line(
+        "Erinnerungen und Hinweise erwähnen hier die Koordination: ",
+        B("an" if e.erwaehnungen else "aus"),
+        " (",
+        Code(f"{p} {_ERWAEHNUNGEN}"),
+        ") · @room: ",
+        B("an" if e.raumruf and e.erwaehnungen else "aus"),
+        " (",
+        Code(f"{p} {_RAUMRUF}"),
+        ")",
+    )
+
+
+def _einstellen(ctx: Kontext, schalter: str | None, feld: str, usage: str) -> Reply:
+    p = ctx.dienste.prefix
+    vorher = bn.einstellung(ctx.uow, ctx.nachricht.room_id)
+    if schalter is None:
+        msg = Msg()
+        _benachrichtigung_zeigen(ctx, msg, vorher)
+        return msg.reply()
+    wert = bn.schalter(schalter, f"{p} {usage}", f"{p} {usage.rsplit(' ', 1)[0]} aus")
+    if feld == "erwaehnungen":
+        ergebnis = bn.einstellen(aufruf(ctx), erwaehnungen=wert)
+    else:
+        ergebnis = bn.einstellen(aufruf(ctx), raumruf=wert)
+    wort = "an" if wert else "aus"
+    if feld == "erwaehnungen":
+        text = (
+            "Erinnerungen, Überschneidungswarnungen und Bitten um eine Entscheidung erwähnen in "
+            "diesem Raum die Koordination des Netzwerks (bzw. die Geschäftsstelle) mit Namen"
+            if wert
+            else "Erinnerungen und Hinweise in diesem Raum erwähnen niemanden mehr mit Namen "
+            "(und kein @room); sie kommen weiter als normale Nachricht"
+        )
+    else:
+        text = (
+            "Erinnerungen und Hinweise in diesem Raum rufen zusätzlich @room – nur wenn der Bot "
+            "hier das Power-Level für @room hat (notifications.room, meist 50), sonst lässt er "
+            "@room weg"
+            if wert
+            else "Erinnerungen und Hinweise in diesem Raum rufen kein @room"
+        )
+        if wert and not ergebnis.nachher.erwaehnungen:
+            text += f"; solange die Erwähnungen aus sind, gilt das nicht ({p} raum erwähnungen an)"
+    if ergebnis.unveraendert:
+        return Msg().line(f"Schon {wort}: {text}.").reply()
+    return Msg().line(f"{'🔔' if wert else '🔕'} {text}.").reply()
+
+
+@familie.befehl(
+    "raum erwähnungen|erwähnung [<schalter:wort>]",
+    hilfe="Ob Erinnerungen und Hinweise in diesem Raum die Koordination erwähnen (an|aus)",
+    rolle=Rolle.RAUM,
+    details=(
+        "Erinnerungen, Überschneidungswarnungen aus anderen Netzwerken, freigegebene "
+        "Kontaktdaten und Bitten um eine Entscheidung sind normale Nachrichten (m.text), die "
+        "benachrichtigen; sie erwähnen die Koordination des verknüpften Netzwerks (im Raum der "
+        "Geschäftsstelle: die Geschäftsstelle) mit Namen, damit sie es auch in großen Räumen "
+        "sieht. „aus“: niemand wird erwähnt. Ohne an/aus: die Einstellung zeigen. Antworten auf "
+        "Befehle benachrichtigen nie."
+    ),
+    beispiele=("raum erwähnungen aus", "raum erwähnungen an"),
+)
+def raum_erwaehnungen(ctx: Kontext, schalter: str | None) -> Reply:
+    return _einstellen(ctx, schalter, "erwaehnungen", _ERWAEHNUNGEN)
+
+
+@familie.befehl(
+    "raum raumerwähnung|raumerwähnungen [<schalter:wort>]",
+    hilfe="Ob Erinnerungen und Hinweise in diesem Raum auch @room rufen (an|aus; Standard aus)",
+    rolle=Rolle.RAUM,
+    details=(
+        "@room benachrichtigt alle im Raum. Der Bot ruft es nur, wenn es hier eingeschaltet ist, "
+        "die Erwähnungen an sind und sein Power-Level im Raum für @room reicht "
+        "(notifications.room, Standard 50). Ohne an/aus: die Einstellung zeigen."
+    ),
+    beispiele=("raum raumerwähnung an", "raum raumerwähnung aus"),
+)
+def raum_raumerwaehnung(ctx: Kontext, schalter: str | None) -> Reply:
+    return _einstellen(ctx, schalter, "raumruf", _RAUMRUF)
 
 
 @familie.befehl(
@@ -240,10 +337,12 @@ def _beantragt(ctx: Kontext, ergebnis: vk.Beantragt) -> list[Reply]:
         )
         .line(*befehle)
     )
+    # The coordinators and the Geschäftsstelle have to decide: notifying.
     return [
         antwort.reply(),
-        *an_personen(ctx, koordination, hinweis),
-        *an_geschaeftsstelle(ctx, hinweis),
+        *benachrichtigend(
+            ctx, [*an_personen(ctx, koordination, hinweis), *an_geschaeftsstelle(ctx, hinweis)]
+        ),
     ]
 
 

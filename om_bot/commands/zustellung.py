@@ -1,17 +1,34 @@
 """Where notices go that are not the reply: the Geschäftsstelle, a network's rooms, a person.
 
-Shared by the command families so every feature reaches the same places the same way.
+Shared by the command families so every feature reaches the same places the same way. A notice
+meant to reach people (a clash warning, a request to act) goes through `benachrichtigend`: it
+notifies and mentions whom its target calls for (`om_bot.services.benachrichtigung`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from om_bot.chat.router import Kontext
+from om_bot.services.benachrichtigung import Geschaeftsstelle, alle_adressieren
 from om_bot.text.format import Msg
 from om_bot.text.messages import Reply
 
 log = logging.getLogger(__name__)
+
+
+def geschaeftsstelle(ctx: Kontext) -> Geschaeftsstelle:
+    return Geschaeftsstelle(
+        ctx.dienste.geschaeftsstelle_room, tuple(sorted(ctx.dienste.rollen.geschaeftsstelle))
+    )
+
+
+def benachrichtigend(ctx: Kontext, replies: Iterable[Reply]) -> list[Reply]:
+    """`replies` as messages meant to reach people: notifying, with the mentions of their
+    targets (the network's coordinators, the Geschäftsstelle, the DM's recipient) as the
+    target rooms' settings allow."""
+    return alle_adressieren(ctx.uow, replies, geschaeftsstelle(ctx))
 
 
 def an_geschaeftsstelle(ctx: Kontext, msg: Msg) -> list[Reply]:

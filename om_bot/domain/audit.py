@@ -33,6 +33,8 @@ class AuditAktion(enum.StrEnum):
     RAUM_BEANTRAGT = "raum_beantragt"
     RAUM_BESTAETIGT = "raum_bestaetigt"
     RAUM_ABGELEHNT = "raum_abgelehnt"
+    # A room's mentions and @room (`/om raum erwähnungen|raumerwähnung an|aus`).
+    RAUM_BENACHRICHTIGUNG = "raum_benachrichtigung"
     # The contact procedure: one action per state a step leads to (`fuer_anfrage`), and the
     # deletion of a request's personal data (om_bot/services/datenschutz.py).
     ANFRAGE_EINGEGANGEN = "anfrage_eingegangen"
@@ -49,6 +51,9 @@ class AuditAktion(enum.StrEnum):
     TERMIN_ABGESAGT = "termin_abgesagt"
     TERMIN_VORKOMMEN_ABGESAGT = "termin_vorkommen_abgesagt"
     ANSPRACHE = "ansprache"
+    # Calendar feeds (`/om kalender`): a feed's token made, replaced (never the token itself).
+    KALENDER_ANGELEGT = "kalender_angelegt"
+    KALENDER_ERNEUERT = "kalender_erneuert"
     # A room's reminders and the info service.
     ERINNERUNGEN_GEAENDERT = "erinnerungen_geaendert"
     INFODIENST_BESTELLT = "infodienst_bestellt"

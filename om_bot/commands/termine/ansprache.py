@@ -8,6 +8,7 @@ from om_bot.chat.registry import UsageError
 from om_bot.chat.router import Kontext
 from om_bot.commands.aufruf import aufruf
 from om_bot.commands.termine.basis import familie, praefix
+from om_bot.commands.zustellung import benachrichtigend
 from om_bot.domain.ansprachen import FENSTER, hinweis
 from om_bot.domain.ansprachen import warnung as ansprache_warnung
 from om_bot.domain.dates import datum_text
@@ -54,9 +55,13 @@ def ansprache(ctx: Kontext, institution: str, person: str | None) -> list[Reply]
     replies = [msg.reply()]
     for a in parallel:
         notiz = hinweis(ansprachen.beschreibung(neu), ansprachen.beschreibung(a), tz).reply()
-        replies += [
-            notiz.to(r.room_id)
-            for r in ctx.uow.raeume.fuer_netzwerk(a.netzwerk_id)
-            if r.room_id != ctx.nachricht.room_id
-        ]
+        # A warning for the other network: notifying, mentioning its coordinators.
+        replies += benachrichtigend(
+            ctx,
+            (
+                notiz.to(r.room_id)
+                for r in ctx.uow.raeume.fuer_netzwerk(a.netzwerk_id)
+                if r.room_id != ctx.nachricht.room_id
+            ),
+        )
     return replies

@@ -16,6 +16,7 @@ from om_bot.commands.termine.basis import (
     regeln_von,
     wann_text,
 )
+from om_bot.commands.zustellung import benachrichtigend
 from om_bot.domain.dates import Zeitraum, datum_text, format_zeitraum
 from om_bot.domain.roles import Rolle
 from om_bot.domain.termine import SEED_000, SEED_001_TREFFEN, naechste
@@ -136,7 +137,8 @@ def hinweise_an_andere(
             Code(f"{praefix(ctx)} termin {termin.id}"),
         )
         replies.append(msg.reply(raum))
-    return replies
+    # Meant to reach the other network: notifying, mentioning its coordinators.
+    return benachrichtigend(ctx, replies)
 
 
 def an_eigenes_netzwerk(ctx: Kontext, termin: Termin, msg: Msg) -> list[Reply]:
