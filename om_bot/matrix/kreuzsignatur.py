@@ -1,15 +1,15 @@
 """Cross-signing for the bot's own account: its master, self-signing and user-signing keys.
 
 matrix-nio has no cross-signing, so this module does it through the client-server API on the
-bot's logged-in, encryption-enabled nio client (`einrichten`, called once after the login):
+bot's logged-in, encryption-enabled nio client (`einrichten`, once its device keys are up):
 
 1. ``POST /keys/query`` for the bot's own user: the cross-signing keys the server holds and
    the current device's keys.
 2. If the server's keys are not the ones in ``<store_path>/kreuzsignatur.json``, the stored
    keys (new ones when there are none) are uploaded with ``POST /keys/device_signing/upload``.
-   The first upload needs no user-interactive auth (MSC3967, Synapse since 1.93); replacing
-   keys that are already there does, and is done with ``m.login.password`` when the bot has
-   its password – never without it.
+   The first upload needs no user-interactive auth (MSC3967, built into Synapse 1.163);
+   replacing keys that are already there does, and is done with ``m.login.password`` when the
+   bot has its password – never without it.
 3. Unless the current device already carries a valid signature of the self-signing key, its
    device keys (as the server has them, checked against the local Olm account first) are
    signed and sent with ``POST /keys/signatures/upload``.
