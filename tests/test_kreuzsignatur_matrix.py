@@ -2,7 +2,8 @@
 
 The bot's side is a nio client with encryption on, as the bot runs it. Whether it worked is
 decided by another user, from what Synapse hands out in ``/keys/query``, with signedjson and
-PyNaCl (what Synapse itself uses), never with the module under test.
+PyNaCl (what Synapse itself uses), never with the module under test. The last test goes
+through the bot's own login (the adapter's `MatrixBot.login`, a lost crypto store included).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from signedjson.sign import SignatureVerifyException, verify_signed_json
 from unpaddedbase64 import decode_base64
 
 from om_bot.devtools.homeserver import LocalSynapse
+from om_bot.matrix.adapter import MatrixBot
 from om_bot.matrix.kreuzsignatur import DATEINAME, Stand, einrichten
-from tests.conftest import User, Users
+from tests.conftest import User, Users, bot_config
 
 pytestmark = pytest.mark.matrix
 
@@ -256,3 +258,41 @@ async def test_failures_are_reported_not_raised(konto, synapse, users, tmp_path)
         assert not (leer / DATEINAME).exists()
     finally:
         await ohne.close()
+
+
+async def _bot_angemeldet(config: Any) -> Any:
+    """The bot's own adapter logged in and its device keys up, as on a real start."""
+    bot = MatrixBot(config.matrix, config.bot, state=None, handle=lambda message: [])  # type: ignore[arg-type]
+    await bot.login()
+    await bot.krypto.pflegen()
+    return bot
+
+
+async def test_with_the_bots_own_login_a_lost_crypto_store_still_gets_signed(
+    synapse, users, tmp_path, fremder
+) -> None:
+    user = users.get(f"ksbot{secrets.token_hex(4)}")
+    config = bot_config(synapse, tmp_path, user.user_id, user.password)
+    store = config.matrix.store_path
+    bot = await _bot_angemeldet(config)
+    try:
+        ergebnis = await einrichten(bot.client, store, config.matrix.password or None)
+        assert ergebnis.stand is Stand.EINGERICHTET, ergebnis.meldung
+        altes = bot.client.device_id
+    finally:
+        await bot.client.close()
+        await bot.sender.close()
+
+    # The crypto store is lost: the login makes a new device; the key file stays.
+    for datei in store.glob(f"*{altes}*"):
+        datei.unlink()
+    bot = await _bot_angemeldet(config)
+    try:
+        assert bot.client.device_id != altes
+        wieder = await einrichten(bot.client, store, config.matrix.password or None)
+        assert wieder.stand is Stand.GERAET_SIGNIERT, wieder.meldung
+        assert wieder.master_key == ergebnis.master_key
+        assert await fremder.pruefe_kette(user.user_id, bot.client.device_id) == wieder.master_key
+    finally:
+        await bot.client.close()
+        await bot.sender.close()
