@@ -304,3 +304,35 @@ async def test_rate_limits_are_waited_out_and_failures_reported(tmp_path: Path) 
     gespeichert = Kreuzschluessel.laden(tmp_path / DATEINAME, BOT)
     assert gespeichert is not None
     assert client.gesendet[2][1] == gespeichert.hochladen_inhalt()
+
+
+async def test_a_homeserver_without_msc3967_gets_the_password_on_the_first_upload(
+    tmp_path: Path,
+) -> None:
+    uia = {"session": "s1", "flows": [{"stages": ["m.login.password"]}], "params": {}}
+
+    def client_mit(antworten_upload: list[tuple[int, Any]]) -> _FakeClient:
+        client = _FakeClient({})
+        client.antworten = {
+            QUERY: [(200, {"device_keys": {BOT: {"GERAET": client.device()}}})],
+            UPLOAD: antworten_upload,
+            SIGN: [(200, {})],
+        }
+        return client
+
+    ohne = client_mit([(401, uia)])
+    ergebnis = await einrichten(ohne, tmp_path / "a", None)  # type: ignore[arg-type]
+    assert ergebnis.stand is Stand.PASSWORT_FEHLT
+    assert "first cross-signing keys" in ergebnis.meldung and "back" not in ergebnis.meldung
+
+    mit = client_mit([(401, uia), (200, {})])
+    ergebnis = await einrichten(mit, tmp_path / "b", "geheim")  # type: ignore[arg-type]
+    assert ergebnis.stand is Stand.EINGERICHTET, ergebnis.meldung
+    auth = mit.gesendet[2][1]["auth"]
+    assert auth == {
+        "type": "m.login.password",
+        "identifier": {"type": "m.id.user", "user": BOT},
+        "password": "geheim",
+        "session": "s1",
+    }
+    assert "geheim" not in ergebnis.meldung

@@ -328,8 +328,13 @@ def _uia_hinweis(daten: dict[str, Any]) -> str:
 
 
 async def _schluessel_hochladen(
-    client: nio.AsyncClient, schluessel: Kreuzschluessel, passwort: str | None, datei: Path
+    client: nio.AsyncClient,
+    schluessel: Kreuzschluessel,
+    passwort: str | None,
+    datei: Path,
+    ersetzen: bool,
 ) -> None:
+    """Upload the keys; with the password if the homeserver asks for user-interactive auth."""
     inhalt = schluessel.hochladen_inhalt()
     status, daten = await _anfrage(client, _SCHLUESSEL_HOCHLADEN, inhalt)
     if status == 200:
@@ -341,7 +346,13 @@ async def _schluessel_hochladen(
     anders = (
         "the homeserver holds cross-signing keys of this account that are not in "
         f"{datei} (lost or replaced by another client); replacing them needs the password"
+        if ersetzen
+        # Homeservers without MSC3967 ask for it on the first upload too.
+        else "the homeserver asks for the password to upload the first cross-signing keys"
     )
+    zurueck = f"put the old {datei.name} back, or " if ersetzen else ""
+    folge = ": the bot then takes a new cross-signing identity (members see it change)"
+    folge = folge if ersetzen else ""
     passwort_stufe = any(
         isinstance(f, dict) and f.get("stages") == ["m.login.password"] for f in daten["flows"]
     )
@@ -350,10 +361,9 @@ async def _schluessel_hochladen(
     if not passwort:
         raise _Abbruch(
             Stand.PASSWORT_FEHLT,
-            f"{anders}. Either put the old {datei.name} back, or set matrix.password (or "
-            "OM_BOT_MATRIX_PASSWORD) once and restart: the bot then resets its cross-signing "
-            "identity and members see it as changed. Until then the bot's device is not "
-            "cross-signed; everything else works.",
+            f"{anders}. To fix: {zurueck}set matrix.password (or OM_BOT_MATRIX_PASSWORD) "
+            f"once and restart{folge}. Until then the bot's device is not cross-signed; "
+            "everything else works.",
         )
     inhalt["auth"] = {
         "type": "m.login.password",
@@ -435,8 +445,9 @@ async def _ablauf(
         # Stored before the upload: keys on the server that are in no file are lost keys.
         schluessel.speichern(datei)
     if auf_server != schluessel.oeffentlich():
-        await _schluessel_hochladen(client, schluessel, passwort, datei)
-        stand = Stand.EINGERICHTET if auf_server[0] is None else Stand.ERSETZT
+        ersetzen = auf_server[0] is not None
+        await _schluessel_hochladen(client, schluessel, passwort, datei, ersetzen)
+        stand = Stand.ERSETZT if ersetzen else Stand.EINGERICHTET
     if await _geraet_signieren(client, schluessel, geraet) and stand is Stand.UNVERAENDERT:
         stand = Stand.GERAET_SIGNIERT
     master = schluessel.master.oeffentlich
@@ -444,8 +455,8 @@ async def _ablauf(
         Stand.EINGERICHTET: f"master key {master} uploaded, device {client.device_id} signed",
         Stand.ERSETZT: (
             f"the server's cross-signing keys (master {auf_server[0]}) were not in {datei}; "
-            f"replaced by master key {master} after password auth, device {client.device_id} "
-            "signed. Members see the bot's identity as changed."
+            f"replaced by master key {master} (the homeserver accepted the reset), device "
+            f"{client.device_id} signed. Members see the bot's identity as changed."
         ),
         Stand.GERAET_SIGNIERT: f"new device {client.device_id} signed (master key {master})",
         Stand.UNVERAENDERT: f"device {client.device_id} already signed (master key {master})",
