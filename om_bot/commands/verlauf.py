@@ -44,6 +44,8 @@ AKTIONEN: dict[str, str] = {
     AuditAktion.RAUM_BEANTRAGT: "Raumverknüpfung beantragt",
     AuditAktion.RAUM_BESTAETIGT: "Raumverknüpfung bestätigt",
     AuditAktion.RAUM_ABGELEHNT: "Raumverknüpfung abgelehnt",
+    AuditAktion.KALENDER_ANGELEGT: "Kalender-Abo eingerichtet",
+    AuditAktion.KALENDER_ERNEUERT: "Kalender-Link erneuert",
 }
 # Shown in this order; e-mail addresses and Matrix ids stay in the database only.
 _FELDER = (

@@ -1,5 +1,6 @@
-"""`termin`, `termine`, `termine export`, `ansprache`: events with clash warnings, calendar export
-and Parallelansprachen (seed 000) – one command family, `familie`, in these parts:
+"""`termin`, `termine`, `termine export`, `kalender`, `ansprache`: events with clash warnings,
+calendar export and feeds, Parallelansprachen (seed 000) – one command family, `familie`, in
+these parts:
 
 * ``basis``: the family, syntax and examples, the prefix, the actor, the lookup by number;
 * ``eingabe``: reading the input (options, region and network after the date, kind, lengths)
@@ -7,6 +8,7 @@ and Parallelansprachen (seed 000) – one command family, `familie`, in these pa
 * ``wortlaut``: an event described, clash warnings and the notices to other networks;
 * ``befehle``: `termin <text>`, `termin <nr>`, `termin ändern`, `termin absagen`;
 * ``liste``: `termine [<auswahl>]`, `termine export [<auswahl>]`;
+* ``kalender``: `kalender [neu]`, `kalender netzwerk|region <Name> [neu]` (feed links);
 * ``ansprache``: `ansprache <institution> [– <person>]`.
 
 Registering: ``termin [<Art>] <Titel> <Datum> [in <Region>] [für <Netzwerk>] [art:<Art>]
@@ -34,6 +36,7 @@ from om_bot.commands.termine.basis import familie
 # isort: off
 from om_bot.commands.termine import befehle  # noqa: F401
 from om_bot.commands.termine import liste  # noqa: F401
+from om_bot.commands.termine import kalender  # noqa: F401
 from om_bot.commands.termine import ansprache  # noqa: F401
 
 # isort: on

@@ -1,5 +1,6 @@
 """`termine [<auswahl>]` and `termine export [<auswahl>]`: which events (region, network,
-period) and the list or the calendar file (`om_bot.domain.kalender`)."""
+period) and the list or the calendar file (`om_bot.domain.kalender`, the rows from
+`om_bot.services.kalender.kalender_termine` – the same as the subscribed feeds')."""
 
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from om_bot.commands.termine.basis import (
     wann_text,
 )
 from om_bot.domain.dates import MONATSNAMEN, DatumFehler, parse_when
-from om_bot.domain.kalender import MIMETYPE, KalenderTermin, kalender
+from om_bot.domain.kalender import MIMETYPE, kalender
 from om_bot.domain.matching import fold
 from om_bot.domain.termine import ueberlappende_regionen
 from om_bot.services import terminverwaltung as tv
+from om_bot.services.kalender import kalender_termine
 from om_bot.services.register import finde_netzwerk
 from om_bot.storage.models import Netzwerk, Region, TerminVorkommen
 from om_bot.text.format import B, Code, I, Msg, Part
@@ -255,30 +257,7 @@ def termine_export(ctx: Kontext, auswahl: str | None) -> Reply:
             .line("Eintragen: ", Code(f"{p} {BEISPIEL}"))
             .reply()
         )
-    eintraege = []
-    for t in termine:
-        laufend = ctx.uow.termine.vorkommen_von(t.id, jetzt)
-        eintraege.append(
-            KalenderTermin(
-                id=t.id,
-                titel=t.titel,
-                art=t.art.text,
-                start=t.start,
-                ende=t.ende,
-                ganztaegig=t.ganztaegig,
-                zeitzone=t.zeitzone,
-                erstellt=t.erstellt,
-                geaendert=t.geaendert,
-                sequenz=t.sequenz,
-                rrule=t.rrule,
-                ausnahmen=tuple(x.tag for x in t.ausnahmen),
-                ort=t.ort,
-                region=t.region.name,
-                netzwerk=t.netzwerk.name if t.netzwerk is not None else "",
-                abgesagt=t.abgesagt is not None,
-                ueberschneidung=any(r.kollision for r in laufend),
-            )
-        )
+    eintraege = kalender_termine(ctx.uow, termine, jetzt)
     name = f"OM-Termine {a.titel}"
     daten = kalender(eintraege, jetzt, name, tz.key)
     endung = fold(a.netzwerk.name if a.netzwerk else a.region.name if a.region else "alle")

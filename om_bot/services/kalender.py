@@ -1,0 +1,179 @@
+"""Calendars from the events: the rows of `termine export` and of the subscribed feeds.
+
+One way from `Termin` rows to `om_bot.domain.kalender.KalenderTermin` (`kalender_termine`), used
+by the file export (`om_bot.commands.termine.liste`) and the feeds, so both say the same about an
+event. A feed (`/kalender/<token>.ics`, `om_bot.app.kalender`) is built anew on every request
+(`abrufen`) – a change shows in the next request, there is no cache to go stale:
+
+* **What is in it**: the events of the network, of the region (with the regions inside and
+  around it, everything that can clash there – as `termine <Region>`), or of the whole
+  register, that have an occurrence ending within the last `FEED_RUECKBLICK` or later.
+* **Cancelled events** stay as ``STATUS:CANCELLED`` until `ABSAGE_SICHTBAR` after the later of
+  their cancellation and their end (a series: after its cancellation), so every subscribed
+  calendar that polls at least that often removes them; after that they leave the feed.
+  Cancelling never deletes the row (`Termin.abgesagt`), so no tombstone is needed. An event
+  moved to another network or region leaves the old feed at once: a subscription mirrors its
+  feed, so clients drop it.
+* **Caching**: the body is deterministic (no "now" in it), its SHA-256 is the ETag, and the
+  feed row remembers the hash and since when the body is that (`stand`, Last-Modified).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from om_bot.domain.kalender import FeedArt, KalenderTermin, kalender, token_geformt
+from om_bot.domain.termine import Regeln, ueberlappende_regionen
+from om_bot.services import terminverwaltung as tv
+from om_bot.storage.models import KalenderFeed, Netzwerk, Region, Termin
+from om_bot.storage.uow import UnitOfWork
+
+# Past events stay in a feed this long after their last occurrence (a subscribed calendar keeps
+# the meetings of the last year instead of losing them when they end).
+FEED_RUECKBLICK = timedelta(days=365)
+# A cancelled event stays (STATUS:CANCELLED) this long after its cancellation or its last
+# occurrence, whichever is later: clients poll hourly to daily, a month reaches every one.
+ABSAGE_SICHTBAR = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Ziel:
+    """Whose events a feed holds: a network's, a region's or the whole register's."""
+
+    art: FeedArt
+    netzwerk: Netzwerk | None = None
+    region: Region | None = None
+
+    @property
+    def titel(self) -> str:
+        """„von OM-Netzwerk Hamburg“, „in Bayern“, „in allen Regionen“ (as `termine`)."""
+        if self.netzwerk is not None:
+            return f"von {self.netzwerk.name}"
+        if self.region is not None:
+            return f"in {self.region.name}"
+        return "in allen Regionen"
+
+    @property
+    def name(self) -> str:
+        """The calendar's display name in the client."""
+        return f"OM-Termine {self.titel}"
+
+    @property
+    def schluessel(self) -> str:
+        """„netzwerk:5“, „region:3“, „register“: the audit log's object."""
+        if self.netzwerk is not None:
+            return f"netzwerk:{self.netzwerk.id}"
+        if self.region is not None:
+            return f"region:{self.region.id}"
+        return "register"
+
+    @classmethod
+    def von(cls, feed: KalenderFeed) -> Ziel:
+        return cls(feed.art, feed.netzwerk, feed.region)
+
+
+def kalender_termine(
+    uow: UnitOfWork, termine: Sequence[Termin], jetzt: datetime
+) -> list[KalenderTermin]:
+    """The events as the .ics builder takes them; ⚠ when an occurrence not yet ended clashes."""
+    kollision = uow.termine.mit_kollision([t.id for t in termine], jetzt)
+    return [
+        KalenderTermin(
+            id=t.id,
+            titel=t.titel,
+            art=t.art.text,
+            start=t.start,
+            ende=t.ende,
+            ganztaegig=t.ganztaegig,
+            zeitzone=t.zeitzone,
+            erstellt=t.erstellt,
+            geaendert=t.geaendert,
+            sequenz=t.sequenz,
+            rrule=t.rrule,
+            ausnahmen=tuple(x.tag for x in t.ausnahmen),
+            ort=t.ort,
+            region=t.region.name,
+            netzwerk=t.netzwerk.name if t.netzwerk is not None else "",
+            abgesagt=t.abgesagt is not None,
+            ueberschneidung=t.id in kollision,
+        )
+        for t in termine
+    ]
+
+
+def feed_termine(uow: UnitOfWork, ziel: Ziel, jetzt: datetime) -> list[Termin]:
+    """The events of `ziel`'s feed at `jetzt` (see the module docstring)."""
+    region_ids = None
+    if ziel.region is not None:
+        region_ids = ueberlappende_regionen(ziel.region.id, uow.regionen.kanten())
+    termine = uow.termine.fuer_export(
+        jetzt - FEED_RUECKBLICK,
+        region_ids=region_ids,
+        netzwerk_id=ziel.netzwerk.id if ziel.netzwerk is not None else None,
+    )
+    grenze = jetzt - ABSAGE_SICHTBAR
+
+    def sichtbar(t: Termin) -> bool:
+        if t.abgesagt is None:
+            return True
+        # A single event: until a while after the later of its cancellation and its end (a
+        # client that shows cancelled events says „fällt aus“ up to the day). A series: a
+        # while after its cancellation – its stored occurrences run on to the horizon.
+        return max(t.abgesagt, t.abgesagt if t.rrule else t.ende) > grenze
+
+    return [t for t in termine if sichtbar(t)]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Feedinhalt:
+    """One feed's body, its ETag (the body's SHA-256) and since when it is that."""
+
+    daten: bytes
+    etag: str
+    stand: datetime
+
+
+def _naechster_stand(vorher: datetime | None, jetzt: datetime) -> datetime:
+    # Whole seconds, as Last-Modified has them; always later than the one before, or a client
+    # that fetched within the same second would get 304 for the new body.
+    neu = jetzt.replace(microsecond=0)
+    if vorher is not None and neu <= vorher:
+        neu = vorher + timedelta(seconds=1)
+    return neu
+
+
+def abrufen(
+    uow: UnitOfWork, token: str, jetzt: datetime, regeln: Regeln, tz: ZoneInfo
+) -> Feedinhalt | None:
+    """The feed of `token` at `jetzt`; None for a token that is not (or no longer) one.
+
+    The token's form is checked before any lookup (hostile input), the lookup goes by its
+    hash. Commits only when something changed: series extended (`auffuellen`, as the export
+    does) or the body differs from the one served last (new `stand`).
+    """
+    if not token_geformt(token):
+        return None
+    feed = uow.kalender_feeds.nach_token_hash(token_hash(token))
+    if feed is None:
+        return None
+    geaendert = tv.auffuellen(uow, jetzt, regeln) > 0
+    ziel = Ziel.von(feed)
+    eintraege = kalender_termine(uow, feed_termine(uow, ziel, jetzt), jetzt)
+    daten = kalender(eintraege, jetzt, ziel.name, tz.key, abo=True)
+    etag = hashlib.sha256(daten).hexdigest()
+    if feed.stand is None or feed.inhalt_sha256 != etag:
+        feed.stand = _naechster_stand(feed.stand, jetzt)
+        feed.inhalt_sha256 = etag
+        geaendert = True
+    stand = feed.stand
+    if geaendert:
+        uow.commit()
+    return Feedinhalt(daten, etag, stand)
