@@ -62,6 +62,53 @@ def test_die_nachfrage_nennt_das_wort_und_was_der_rest_allein_waere() -> None:
     assert "19.11.2026" in text
 
 
+# Where the left-over word and the phrase make exactly one date together, the question offers
+# it (and its example reads as that date); otherwise it names the word and the phrase alone.
+KOMBINIERT: list[tuple[str, str, datetime]] = [
+    ("Treffen KW 14 Runde am Dienstag um 10 Uhr", "Meinen Sie Dienstag, 06.04.2027, 10:00 Uhr?",
+     b(2027, 4, 6, 10)),
+    ("Treffen KW 14 Runde am Dienstag", "Meinen Sie Dienstag, 06.04.2027?", b(2027, 4, 6)),
+    ("Treffen am 6. um 10 Uhr April", "„April“ habe ich nicht verstanden – meinen Sie Dienstag, "
+     "06.04.2027, 10:00 Uhr?", b(2027, 4, 6, 10)),
+    ("Treffen im März am 12. um 10 Uhr", "meinen Sie Freitag, 12.03.2027, 10:00 Uhr?",
+     b(2027, 3, 12, 10)),
+    ("Feier am 31. um 20 Uhr Dezember", "meinen Sie Donnerstag, 31.12.2026, 20:00 Uhr?",
+     b(2026, 12, 31, 20)),  # year boundary: this December
+    ("Treffen um 18 Uhr in Hamburg am Freitag", "Meinen Sie Freitag, 20.11.2026, 18:00 Uhr?",
+     b(2026, 11, 20, 18)),
+    ("Treffen KW 13 Runde am Sonntag 10 Uhr", "Meinen Sie Sonntag, 04.04.2027, 10:00 Uhr?",
+     b(2027, 4, 4, 10)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "frage", "start"), KOMBINIERT)
+def test_die_nachfrage_bietet_das_kombinierte_datum_an(
+    text: str, frage: str, start: datetime
+) -> None:
+    with pytest.raises(DatumFehler) as fehler:
+        find_when(text, JETZT, B)
+    assert frage in fehler.value.meldung
+    beispiel = fehler.value.beispiel
+    if not fehler.value.ganzer_text:
+        beispiel = f"Treffen {beispiel}"
+    assert find_when(beispiel, JETZT, B)[1].start == start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Treffen am Dienstag 10 Uhr im April",  # four Tuesdays: no one date
+        "Lauf am Samstag 10 Uhr nach dem 12. Dezember",  # „nach“: not that day
+        "Treffen Mitte Mai am Donnerstag 10 Uhr",
+        "Treffen am Montag und am Freitag",
+    ],
+)
+def test_kein_angebot_ohne_eindeutiges_datum(text: str) -> None:
+    with pytest.raises(DatumFehler) as fehler:
+        find_when(text, JETZT, B)
+    assert "einen Sie" not in fehler.value.meldung
+
+
 # Titles and rests with ordinary words, numbers and names still parse.
 GELESEN: list[tuple[str, tuple[str, datetime, str]]] = [
     ("Treffen am Dienstag 10 Uhr in Bremen", ("Treffen", b(2026, 11, 24, 10), "in Bremen")),
@@ -333,12 +380,38 @@ def test_weitere_formen(text: str, start: datetime) -> None:
     assert find_when(f"Treffen {text}", JETZT, B)[1].start == start
 
 
+# A weekday or month one or two letters off is read as the name when that is unique and the
+# corrected text reads; the result names the correction so that the answer can echo it.
+TIPPFEHLER_GELESEN: list[tuple[str, datetime, tuple[str, str]]] = [
+    ("Treffen Donerstag 10 Uhr", b(2026, 11, 19, 10), ("Donerstag", "Donnerstag")),
+    ("am Freitga 18 Uhr", b(2026, 11, 20, 18), ("Freitga", "Freitag")),
+    ("Treffen nächsten Donerstag um 10", b(2026, 11, 19, 10), ("Donerstag", "Donnerstag")),
+    ("Treffen am 12. Märtz um 10 Uhr", b(2027, 3, 12, 10), ("Märtz", "März")),
+    ("Treffen am 2. Januat 2027 um 10 Uhr", b(2027, 1, 2, 10), ("Januat", "Januar")),
+    ("Feier am 31. Dezmber um 20 Uhr", b(2026, 12, 31, 20), ("Dezmber", "Dezember")),
+    ("am 29. Febuar 2028", b(2028, 2, 29), ("Febuar", "Februar")),  # leap day
+    ("Treffen Sonntga, 28.03.2027 10 Uhr", b(2027, 3, 28, 10), ("Sonntga", "Sonntag")),  # DST
+    ("Treffen am Mitwoch 25.11.2026 um 14 Uhr", b(2026, 11, 25, 14), ("Mitwoch", "Mittwoch")),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "korrektur"), TIPPFEHLER_GELESEN)
+def test_tippfehler_werden_gelesen(text: str, start: datetime, korrektur: tuple[str, str]) -> None:
+    _, z, nachher = find_when(text, JETZT, B)
+    assert (z.start, z.korrekturen, nachher) == (start, (korrektur,), "")
+    assert z == find_when(text.replace(*korrektur), JETZT, B)[1]
+
+
 TIPPFEHLER: list[tuple[str, str]] = [
-    ("am Mitwoch um 10 Uhr", "meinen Sie „Mittwoch“"),
-    ("Treffen Donerstag 10 Uhr", "meinen Sie „Donnerstag“"),
-    ("am Freitga 18 Uhr", "meinen Sie „Freitag“"),
-    ("Treffen Donerstag, 12.03.2027", "meinen Sie „Donnerstag“"),
-    ("Treffen am 12.03.2027 Mitwoch", "meinen Sie „Mittwoch“"),
+    # the corrected text asks back itself: the question says what was corrected
+    ("am Mitwoch um 10 Uhr", "„Mitwoch“ (gelesen als Mittwoch): Heute ist Mittwoch"),
+    ("Treffen Donerstag, 12.03.2027", "(gelesen als Donnerstag): Der 12.03.2027 ist ein Freitag"),
+    ("Treffen am 12.03.2027 Mitwoch", "(gelesen als Mittwoch): Der 12.03.2027 ist ein Freitag"),
+    ("Treffen im Märtz am Donnerstag", "(gelesen als März): „im März am Donnerstag“ nennt"),
+    # not unique, or one typo too many: asked back as before
+    ("Treffen Sontag 10 Uhr", "meinen Sie „Montag“ oder „Sonntag“?"),
+    ("Treffen Jumi am Freitag 10 Uhr", "meinen Sie „Juni“ oder „Juli“?"),
+    ("Treffen Donerstag, 12. Märtz", "„Donerstag“ kenne ich nicht als Datum – meinen Sie"),
     ("am dreißigsten Februar", "Den 30. Februar gibt es nicht"),
     ("am neunundzwanzigsten Februar 2027", "gibt es nicht"),
 ]
@@ -353,9 +426,45 @@ def test_tippfehler_werden_nachgefragt(text: str, grund: str) -> None:
 
 def test_tippfehler_beispiel_ist_lesbar() -> None:
     with pytest.raises(DatumFehler) as fehler:
-        find_when("am Donerstag um 10 Uhr", JETZT, B)
-    assert fehler.value.beispiel == "am Donnerstag um 10 Uhr"
-    assert find_when(fehler.value.beispiel, JETZT, B)[1].start == b(2026, 11, 19, 10)
+        find_when("Treffen Sontag 10 Uhr", JETZT, B)
+    assert fehler.value.beispiel == "Treffen Montag 10 Uhr"
+    assert fehler.value.ganzer_text
+    assert find_when(fehler.value.beispiel, JETZT, B)[1].start == b(2026, 11, 23, 10)
+
+
+def test_parse_when_liest_tippfehler_nicht() -> None:
+    # parse_when has no answer that could echo a correction: it keeps asking.
+    with pytest.raises(DatumFehler, match="meinen Sie „Donnerstag“"):
+        parse_when("Donerstag 10 Uhr", JETZT, B)
+
+
+def _vertipper(wort: str) -> st.SearchStrategy[str]:
+    """The word with one letter dropped, doubled, swapped with its neighbour or replaced."""
+    stellen = st.integers(0, len(wort) - 2)
+    return st.one_of(
+        stellen.map(lambda i: wort[:i] + wort[i + 1 :]),
+        stellen.map(lambda i: wort[:i] + wort[i] + wort[i:]),
+        stellen.map(lambda i: wort[:i] + wort[i + 1] + wort[i] + wort[i + 2 :]),
+        st.tuples(stellen, st.sampled_from("aeinrst")).map(
+            lambda t: wort[: t[0]] + t[1] + wort[t[0] + 1 :]
+        ),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(tag=st.sampled_from(_TAGE), daten=st.data())
+def test_ein_vertippter_wochentag_ist_nie_ein_anderer(tag: str, daten: st.DataObject) -> None:
+    falsch = daten.draw(_vertipper(tag))
+    text = f"Treffen am {falsch} um 10 Uhr in Bremen"
+    try:
+        _, z, nachher = find_when(text, JETZT, B)
+    except DatumFehler:
+        return  # asked back: always allowed
+    assert nachher == "in Bremen"
+    if falsch.casefold() != tag.casefold():
+        assert z.korrekturen == ((falsch, tag),), text
+    # Wednesday (today) is asked back; every other day is the coming one.
+    assert z.start.date() == JETZT.date() + timedelta(days=(_TAGE.index(tag) - 2) % 7), text
 
 
 def test_woerter_die_einen_namen_nur_verlaengern_sind_keine_tippfehler() -> None:

@@ -30,7 +30,7 @@ def bot(mache_bot: Callable[..., Welt]) -> Welt:
         ("Treffen nach Pfingsten am Dienstag um 10 Uhr", "„nach Pfingsten“"),
         ("Stammtisch ab Februar jeden Montag um 19 Uhr", "„ab Februar“"),
         ("Planung KW 14 Runde am Dienstag um 10 Uhr", "KW 14"),
-        ("Treffen am Mitwoch um 10 Uhr", "meinen Sie „Mittwoch“"),
+        ("Treffen am Mitwoch um 10 Uhr", "„Mitwoch“ (gelesen als Mittwoch): Heute ist Mittwoch"),
         ("Meeting next Friday at 3pm", "auf Deutsch"),
     ],
 )
@@ -64,3 +64,140 @@ def test_neue_formen_werden_gespeichert(
     assert "✅ Termin Nr. 1 eingetragen" in antwort, antwort
     [termin] = bot.db(select(Termin))
     assert (termin.titel, termin.start) == (titel, start_utc)
+
+
+# --- typos read and echoed, the title after the date, the combined offer (issue 13) ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "start_utc", "echo"),
+    [
+        ("Treffen Donerstag 10 Uhr", datetime(2026, 11, 19, 9, tzinfo=UTC),
+         "„Donerstag“ (gelesen als Donnerstag)"),
+        ("Treffen am 12. Märtz um 10 Uhr", datetime(2027, 3, 12, 9, tzinfo=UTC),
+         "„Märtz“ (gelesen als März)"),
+    ],
+)  # fmt: skip
+def test_ein_tippfehler_wird_gelesen_und_genannt(
+    bot: Welt, text: str, start_utc: datetime, echo: str
+) -> None:
+    antwort = bot.antwort(MAX, HH, f"termin {text}")
+    assert "✅ Termin Nr. 1 eingetragen: „Treffen“" in antwort, antwort
+    assert echo in antwort
+    [termin] = bot.db(select(Termin))
+    assert termin.start == start_utc
+
+
+@pytest.mark.parametrize(
+    ("text", "grund"),
+    [
+        ("Treffen Sontag 10 Uhr", "meinen Sie „Montag“ oder „Sonntag“?"),
+        ("Treffen Donerstag, 12.03.2027", "„Donerstag“ (gelesen als Donnerstag): Der 12.03.2027"),
+    ],
+)
+def test_ein_unklarer_tippfehler_wird_nachgefragt(bot: Welt, text: str, grund: str) -> None:
+    antwort = bot.antwort(MAX, HH, f"termin {text}")
+    assert antwort.startswith("⚠ ") and grund in antwort
+    assert bot.anzahl(Termin) == 0
+
+
+def test_das_beispiel_einer_tippfehler_frage_behaelt_den_titel(bot: Welt) -> None:
+    antwort = bot.antwort(MAX, HH, "termin Treffen Sontag 10 Uhr")
+    assert "Beispiel: `!om termin Treffen Montag 10 Uhr`" in antwort, antwort
+
+
+def test_ohne_rechte_hilft_auch_der_gelesene_tippfehler_nicht(bot: Welt) -> None:
+    antwort = bot.antwort("@eve:test", HH, "termin Treffen Donerstag 10 Uhr")
+    assert antwort.startswith("⛔")
+    assert bot.anzahl(Termin) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "titel", "region", "start_utc"),
+    [
+        ("morgen 10 Uhr Teamrunde", "Teamrunde", "Hamburg", datetime(2026, 11, 19, 9, tzinfo=UTC)),
+        ("am Freitag 18 Uhr Sommerfest in Bremen", "Sommerfest", "Bremen",
+         datetime(2026, 11, 20, 17, tzinfo=UTC)),
+        ("So 10 Uhr Frühschoppen", "Frühschoppen", "Hamburg",
+         datetime(2026, 11, 22, 9, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_der_titel_nach_dem_datum(
+    bot: Welt, text: str, titel: str, region: str, start_utc: datetime
+) -> None:
+    antwort = bot.antwort(MAX, HH, f"termin {text}")
+    assert f"✅ Termin Nr. 1 eingetragen: „{titel}“" in antwort, antwort
+    assert f"Region: {region}" in antwort
+    [termin] = bot.db(select(Termin))
+    assert (termin.titel, termin.start) == (titel, start_utc)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "morgen 10 Uhr Teamrunde im Park",  # „im Park“: title or region?
+        "morgen 18 Uhr 30 Gäste",  # 18:00 with „30 Gäste“, or 18:30?
+        "morgen 10 Uhr mit Anna",
+        "morgen 10 Uhr Teamrunde für Einsteiger",
+    ],
+)
+def test_ein_unklarer_titel_nach_dem_datum_wird_nachgefragt(bot: Welt, text: str) -> None:
+    antwort = bot.antwort(MAX, HH, f"termin {text}")
+    assert antwort.startswith("⚠ ") and "Bitte schreiben Sie den Titel vor das Datum" in antwort
+    assert bot.anzahl(Termin) == 0
+
+
+def test_die_frage_nach_dem_titel_gibt_den_text_umgestellt_als_beispiel(bot: Welt) -> None:
+    antwort = bot.antwort(MAX, HH, "termin morgen 10 Uhr Teamrunde im Park")
+    assert "Beispiel: `!om termin Teamrunde im Park morgen 10 Uhr`" in antwort, antwort
+    bot.sag(MAX, HH, "termin Teamrunde im Park morgen 10 Uhr")
+    [termin] = bot.db(select(Termin))
+    assert termin.titel == "Teamrunde im Park"
+
+
+def test_ohne_titel_bleibt_die_bitte_um_einen_titel(bot: Welt) -> None:
+    antwort = bot.antwort(MAX, HH, "termin morgen 10 Uhr in Bremen")
+    assert "Bitte geben Sie dem Termin einen Titel" in antwort
+    assert bot.anzahl(Termin) == 0
+
+
+def test_der_titel_nach_dem_datum_braucht_rechte(bot: Welt) -> None:
+    assert bot.antwort("@eve:test", HH, "termin morgen 10 Uhr Teamrunde").startswith("⛔")
+    assert bot.anzahl(Termin) == 0
+
+
+def test_die_nachfrage_bietet_das_kombinierte_datum_an(bot: Welt) -> None:
+    antwort = bot.antwort(MAX, HH, "termin Planung KW 14 Runde am Dienstag um 10 Uhr")
+    assert "Meinen Sie Dienstag, 06.04.2027, 10:00 Uhr?" in antwort, antwort
+    assert "Beispiel: `!om termin Netzwerktreffen KW 14 am Dienstag um 10 Uhr`" in antwort
+    assert bot.anzahl(Termin) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "start_utc", "ende_utc", "ganztaegig"),
+    [
+        ("Treffen zwischen 14 und 16 Uhr am Freitag", datetime(2026, 11, 20, 13, tzinfo=UTC),
+         datetime(2026, 11, 20, 15, tzinfo=UTC), False),
+        ("Treffen So 10 Uhr", datetime(2026, 11, 22, 9, tzinfo=UTC),
+         datetime(2026, 11, 22, 11, tzinfo=UTC), False),
+        ("Tagung zwischen dem 3. und 5. März", datetime(2027, 3, 2, 23, tzinfo=UTC),
+         datetime(2027, 3, 5, 23, tzinfo=UTC), True),
+        ("Treffen morgen in einem Monat um 10 Uhr", datetime(2026, 12, 19, 9, tzinfo=UTC),
+         datetime(2026, 12, 19, 11, tzinfo=UTC), False),
+    ],
+)  # fmt: skip
+def test_noch_mehr_formen_werden_gespeichert(
+    bot: Welt, text: str, start_utc: datetime, ende_utc: datetime, ganztaegig: bool
+) -> None:
+    antwort = bot.antwort(MAX, HH, f"termin {text}")
+    assert "✅ Termin Nr. 1 eingetragen" in antwort, antwort
+    [termin] = bot.db(select(Termin))
+    assert (termin.start, termin.ende, termin.ganztaegig) == (start_utc, ende_utc, ganztaegig)
+
+
+def test_termin_aendern_liest_und_nennt_den_tippfehler(bot: Welt) -> None:
+    bot.sag(MAX, HH, "termin Treffen am Freitag um 10 Uhr")
+    antwort = bot.antwort(MAX, HH, "termin ändern 1 Donerstag 10 Uhr")
+    assert "geändert" in antwort and "„Donerstag“ (gelesen als Donnerstag)" in antwort, antwort
+    [termin] = bot.db(select(Termin))
+    assert termin.start == datetime(2026, 11, 19, 9, tzinfo=UTC)

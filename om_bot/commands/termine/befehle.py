@@ -4,6 +4,7 @@ use case (`om_bot.services.termine`), word the answer and the notices."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from om_bot.chat.registry import UsageError
@@ -32,6 +33,7 @@ from om_bot.commands.termine.eingabe import (
     lies_optionen,
     lies_region,
     lies_rest,
+    titel_danach,
     titel_mit_region,
     zeit_pruefen,
 )
@@ -94,6 +96,8 @@ def termin(ctx: Kontext, text: str) -> list[Reply]:
         titel, zeitraum, nachher = find_when(haupt, jetzt, tz, regeln.standard_dauer)
     except DatumFehler as fehler:
         raise datumfehler(ctx, fehler, usage) from None
+    if not titel and "titel" not in optionen:
+        titel, nachher = titel_danach(ctx, haupt, nachher, usage)  # „morgen 10 Uhr Teamrunde“
     region_text, netzwerk_text = lies_rest(ctx, nachher, usage)
     region: Region | None = None
     if region_text is None:
@@ -273,7 +277,10 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
         nur_neue=set(ergebnis.neue_partner),
     )
     msg = Msg(f"✏ Termin Nr. {termin.id} geändert: „{termin.titel}“")
-    beschreibe(msg, ctx, termin, u, zeitraum_von(termin, tz))
+    gespeichert = zeitraum_von(termin, tz)
+    if zeitraum is not None:  # the new time as read, with a typo it corrected („Mitwoch“)
+        gespeichert = replace(gespeichert, korrekturen=zeitraum.korrekturen)
+    beschreibe(msg, ctx, termin, u, gespeichert)
     kollisionen_melden(msg, termin, treffer, u, bool(hinweise))
     msg.line(*befehlszeile(ctx, termin))
     return [msg.reply(), *hinweise]

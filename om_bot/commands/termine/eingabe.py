@@ -98,9 +98,47 @@ def titel_mit_region(ctx: Kontext, titel: str) -> tuple[str, Region | None]:
     return titel, None
 
 
+_DANACH_RE = re.compile(r"\s(?:in|im|für|fuer)\s", re.IGNORECASE)
+
+
+def titel_danach(ctx: Kontext, haupt: str, nachher: str, usage: str) -> tuple[str, str]:
+    """„morgen 10 Uhr Teamrunde [in <Region>] [für <Netzwerk>]“: the title after the date.
+
+    Only where the split is certain: the text starts with a capital letter (a noun, not
+    „mit …“ or „30 Gäste“, whose number might belong to the time), and an ``in``/``für`` in it
+    names a region and network exactly – otherwise „Teamrunde im Park“ could be a title or a
+    region, and the command asks.  Returns (title, rest); no title when the text after the
+    date is only ``in <Region>``/``für <Netzwerk>``.
+    """
+    if not nachher or REST_RE.fullmatch(nachher):
+        return "", nachher
+    datum = haupt[: haupt.rfind(nachher)].strip(" ,;:-–—")  # the title is empty
+    frage = UsageError(
+        f"Ist „{nachher[:80]}“ nach dem Datum der Titel? Bitte schreiben Sie den Titel vor das "
+        "Datum. Es wurde nichts gespeichert.",
+        usage=usage,
+        beispiel=f"{praefix(ctx)} termin {nachher[:60]} {datum[:60]}",
+    )
+    if not nachher[0].isupper():
+        raise frage
+    m = _DANACH_RE.search(nachher)
+    if m is None:
+        return nachher, ""
+    schwanz = REST_RE.fullmatch(nachher[m.start() :].strip())
+    if schwanz is None:
+        raise frage
+    region, netzwerk = schwanz["r1"] or schwanz["r2"], schwanz["n1"] or schwanz["n2"]
+    if (region is not None and ctx.uow.regionen.nach_schluessel(fold(region)) is None) or (
+        netzwerk is not None and ctx.uow.netzwerke.nach_schluessel(fold(netzwerk)) is None
+    ):
+        raise frage
+    return nachher[: m.start()].strip(), nachher[m.start() :].strip()
+
+
 def datumfehler(ctx: Kontext, fehler: DatumFehler, usage: str, titel: str = "") -> UsageError:
     beispiel = fehler.beispiel
-    if not beispiel.startswith("Netzwerktreffen"):
+    # A whole corrected text (title and all) or the standard command example keep their title.
+    if not (fehler.ganzer_text or beispiel.startswith("Netzwerktreffen")):
         beispiel = f"{titel[:40] or 'Netzwerktreffen'} {beispiel}"
     return UsageError(
         f"{fehler.meldung} Es wurde nichts gespeichert.",

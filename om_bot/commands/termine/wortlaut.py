@@ -160,6 +160,9 @@ def _art_zeile(termin: Termin) -> tuple[Part, ...]:
 def beschreibe(msg: Msg, ctx: Kontext, termin: Termin, u: Umfeld, zeitraum: Zeitraum) -> None:
     tz = u.tz
     wann = format_zeitraum(zeitraum)
+    # A typo read as a name („Mitwoch“) is said, so that a wrong correction is seen at once.
+    for falsch, richtig in zeitraum.korrekturen:
+        wann += f" – „{falsch}“ (gelesen als {richtig})"
     if termin.ohne_ende:
         dauer = regeln_von(ctx).standard_dauer
         stunden = dauer.total_seconds() / 3600

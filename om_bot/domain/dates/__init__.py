@@ -60,7 +60,8 @@ Weekdays (said on Wednesday 18.11.2026):
   date; a mismatch raises DatumFehler.  The explicit date wins over a modifier
   („nächsten Freitag, 27.11.“ is the 27th).
 * Abbreviations Mo–Sa count before a date („Fr, 12.03.2027“) or after „am“/„den“
-  („am Fr“); „So“ only before a date („am so genannten …“).
+  („am Fr“); „So“ (also a common word: „am so genannten …“, „so gegen 10“) only before a
+  date or written „So“ before a clock time („So 10 Uhr“, „So. um 10“, „am So um 18 Uhr“).
 
 Dates:
 
@@ -74,13 +75,21 @@ Dates:
 * A day without month („am 12.“) is only accepted as the start of a range
   („vom 12. bis 14. März 2027“).
 
-More spellings: „Mo 10 Uhr“, „Fr. 14:00“ (an abbreviation before a clock time; not „So“),
-„2027-03-12T15:30“, „14.1. 2027 11 Uhr“, „am Freitag zwischen 10 und 12 Uhr“ (after the day
-only), „heute Nacht um 1“ = 01:00 of the next day (asked back when said after midnight).
+More spellings: „Mo 10 Uhr“, „Fr. 14:00“ (an abbreviation before a clock time),
+„2027-03-12T15:30“, „14.1. 2027 11 Uhr“, „am Freitag zwischen 10 und 12 Uhr“ and „zwischen 10
+und 12 Uhr am Freitag“ (before the day the end must say „Uhr“ or „:“), „zwischen dem 3. und 5.
+März“ = „vom 3. bis 5. März“, „heute Nacht um 1“ = 01:00 of the next day (asked back when said
+after midnight).
 English date words get a German hint with an example.  „heute in zwei Wochen“, „morgen in
-einer Woche“, „am zwölften März“ (ordinal words up to 31).  A word one or two letters from
-exactly one weekday or month name („Mitwoch“) is asked back with the corrected text as the
-example – never read silently.
+einer Woche“, „morgen in einem Monat“ (that day's date a month on; refused if it does not
+exist), „am zwölften März“ (ordinal words up to 31).
+
+Typos: a word one or two letters from exactly one weekday or month name („Mitwoch“) is read
+as that name by `find_when` when the corrected text then reads and the name is part of the
+phrase; ``Zeitraum.korrekturen`` carries („Mitwoch“, „Mittwoch“) so that the answer says
+„(gelesen als Mittwoch)“.  Otherwise – two names equally near, the corrected phrase still not
+readable – it is asked back, never read silently; words that only extend a name
+(„Montage“) are words.
 
 Times:
 

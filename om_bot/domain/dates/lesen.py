@@ -9,16 +9,19 @@ text once.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from om_bot.domain.dates.format import format_zeitraum
+from om_bot.domain.dates.format import _tag_mit_name, format_zeitraum
 from om_bot.domain.dates.fremd import _fremde_daten
 from om_bot.domain.dates.grammar import _Parser
 from om_bot.domain.dates.komponenten import _Gruppe, _Phrase
 from om_bot.domain.dates.resolve import _Aufloeser
 from om_bot.domain.dates.reste import (
     ENGLISCH,
+    Vertipper,
     tippfehler,
     tippfehler_daneben,
     uebrige_datumswoerter,
@@ -111,21 +114,95 @@ def find_when(
 
     ``"Sommerfest nächsten Freitag um 18 Uhr in Bremen"`` →
     ``("Sommerfest", Zeitraum(...), "in Bremen")``.  See the module docstring for
-    the safety rules (second date phrases, blocking words).
+    the safety rules (second date phrases, blocking words).  A misspelt weekday or month
+    („Mitwoch“) is read as the name when that is unique and the corrected text reads; the
+    result's ``korrekturen`` name it.
     """
+    text = unicodedata.normalize("NFC", text)
+    korrekturen: list[tuple[str, str]] = []
+    erster: _Tippfehler | None = None
+    while True:
+        try:
+            fund = _find_when_mit_rueckfall(text, now, tz, default_duration)
+        except _Tippfehler as tf:
+            erster = erster or tf
+            v = tf.vertipper
+            if len(v.kandidaten) != 1 or len(korrekturen) >= _MAX_KORREKTUREN:
+                raise erster from None  # two names equally near, or one typo too many
+            richtig = v.kandidaten[0]
+            korrekturen.append((v.falsch, richtig))
+            text = tf.text[: v.start] + richtig + tf.text[v.ende :]
+            stelle = (v.start, v.start + len(richtig))
+            continue
+        except _KeinDatum:
+            if korrekturen and erster is not None:
+                raise erster from None
+            raise
+        except DatumFehler as fehler:
+            if not korrekturen:
+                raise
+            raise _gelesen_als(korrekturen, fehler) from None
+        if korrekturen:
+            # The corrected word must be part of the phrase read; else it is still left over.
+            if not fund.von <= stelle[0] < stelle[1] <= fund.bis:
+                assert erster is not None
+                raise erster
+            zeitraum = replace(fund.zeitraum, korrekturen=tuple(korrekturen))
+            return fund.vorher, zeitraum, fund.nachher
+        return fund.vorher, fund.zeitraum, fund.nachher
+
+
+# One typo is read per text; a second one is asked back (its place in the text is not
+# tracked across two rewrites).
+_MAX_KORREKTUREN = 1
+
+
+class _Fund(NamedTuple):
+    vorher: str
+    zeitraum: Zeitraum
+    nachher: str
+    von: int  # the phrase's place in the text it was read from
+    bis: int
+
+
+class _Tippfehler(DatumFehler):
+    """A weekday or month misspelt (`reste.tippfehler`); ``text`` is the text it was found in."""
+
+    def __init__(self, vertipper: Vertipper, text: str) -> None:
+        self.vertipper = vertipper
+        self.text = text
+        falsch, namen = vertipper.falsch, vertipper.kandidaten
+        frage = " oder ".join(f"„{n}“" for n in namen)
+        beispiel = text[: vertipper.start] + namen[0] + text[vertipper.ende :]
+        super().__init__(
+            f"„{falsch}“ kenne ich nicht als Datum – meinen Sie {frage}?",
+            _zitat(beispiel),
+            ganzer_text=True,
+        )
+
+
+def _gelesen_als(korrekturen: list[tuple[str, str]], fehler: DatumFehler) -> DatumFehler:
+    """The corrected text did not read: its own question, saying what was corrected."""
+    gelesen = ", ".join(f"„{falsch}“ (gelesen als {richtig})" for falsch, richtig in korrekturen)
+    return DatumFehler(
+        f"{gelesen}: {fehler.meldung}", fehler.beispiel, ganzer_text=fehler.ganzer_text
+    )
+
+
+def _find_when_mit_rueckfall(
+    text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta
+) -> _Fund:
     try:
         return _find_when(text, now, tz, default_duration)
     except _KeinDatum:
-        umgeschrieben = _fremde_daten(unicodedata.normalize("NFC", text))
+        umgeschrieben = _fremde_daten(text)
         if umgeschrieben is None:
             _englisch_pruefen(text)
             raise
         return _find_when(umgeschrieben, now, tz, default_duration)
 
 
-def _find_when(
-    text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta
-) -> tuple[str, Zeitraum, str]:
+def _find_when(text: str, now: datetime, tz: ZoneInfo, default_duration: timedelta) -> _Fund:
     text, p, aufloeser = _vorbereiten(text, now, tz, default_duration, MAX_LAENGE)
     gefunden: _Phrase | None = None
     nur_zeit: _Phrase | None = None
@@ -153,20 +230,29 @@ def _find_when(
         if am is not None:
             raise _KeinDatum(f"„{_zitat(p._text(am, am + 2))}“ kann ich nicht als Datum lesen.")
         raise _KeinDatum("Ich konnte im Text kein Datum erkennen.", _FIND_BEISPIEL)
+    # A misspelt name next to the phrase („am 12. Märtz“) explains what follows (a second
+    # phrase, a left-over word): it comes first.
+    tippfehler = tippfehler_daneben(p.t, gefunden.von, gefunden.bis)
+    if tippfehler is not None:
+        raise _Tippfehler(tippfehler, text)
+    lage = (now, tz, default_duration)
     phrase_text = p._text(gefunden.von, gefunden.bis)
     if nur_zeit is not None:
-        raise _mehrere(p._text(nur_zeit.von, nur_zeit.bis), phrase_text)
+        ohne_blocker = not (_blocker_davor(p, nur_zeit.von) or _blocker_davor(p, gefunden.von))
+        raise _mehrere(
+            p._text(nur_zeit.von, nur_zeit.bis), phrase_text, lage if ohne_blocker else None
+        )
     _blocker_pruefen(p, gefunden)
-    _weitere_pruefen(p, gefunden, phrase_text)
+    _weitere_pruefen(p, gefunden, phrase_text, lage)
     uebrig = uebrige_datumswoerter(p.t, gefunden.von, gefunden.bis)
     if uebrig is not None:
         _englisch_pruefen(p._text(*uebrig))
-        raise _nicht_verstanden(p._text(*uebrig), phrase_text, aufloeser, gefunden)
-    _tippfehler_melden(p, tippfehler_daneben(p.t, gefunden.von, gefunden.bis))
+        raise _nicht_verstanden(p, uebrig, gefunden, aufloeser, lage)
     zeitraum = aufloeser.aufloesen(gefunden)
-    vorher = _rand_weg(text[: p.t[gefunden.von].start], links=False)
-    nachher = _rand_weg(text[p.t[gefunden.bis - 1].ende :], links=True)
-    return vorher, zeitraum, nachher
+    von, bis = p.t[gefunden.von].start, p.t[gefunden.bis - 1].ende
+    vorher = _rand_weg(text[:von], links=False)
+    nachher = _rand_weg(text[bis:], links=True)
+    return _Fund(vorher, zeitraum, nachher, von, bis)
 
 
 def _rand_weg(text: str, *, links: bool) -> str:
@@ -180,9 +266,39 @@ def _rand_weg(text: str, *, links: bool) -> str:
 
 
 def _nicht_verstanden(
-    wort: str, phrase_text: str, aufloeser: _Aufloeser, ph: _Phrase
+    p: _Parser,
+    uebrig: tuple[int, int],
+    ph: _Phrase,
+    aufloeser: _Aufloeser,
+    lage: tuple[datetime, ZoneInfo, timedelta],
 ) -> DatumFehler:
-    """Rule 1: a date word next to the phrase was not read – ask instead of dropping it."""
+    """Rule 1: a date word next to the phrase was not read – ask instead of dropping it.
+
+    If the word and the phrase side by side read as one date („KW 14“ + „am Dienstag“), the
+    question offers that date; otherwise it says what the phrase alone would mean.
+    """
+    wort, phrase_text = p._text(*uebrig), p._text(ph.von, ph.bis)
+    kombiniert = _kombiniert(wort, phrase_text, lage)
+    if kombiniert is not None:
+        zusammen, z = kombiniert
+        # The example: the whole text with the word moved next to the phrase.
+        stellen = sorted(
+            [
+                (p.t[uebrig[0]].start, p.t[uebrig[1] - 1].ende, ""),
+                (p.t[ph.von].start, p.t[ph.bis - 1].ende, zusammen),
+            ]
+        )
+        beispiel, gelesen = "", 0
+        for von, bis, neu in stellen:
+            beispiel += p.text[gelesen:von] + neu
+            gelesen = bis
+        beispiel = " ".join((beispiel + p.text[gelesen:]).split())
+        return DatumFehler(
+            f"„{_zitat(wort)}“ habe ich nicht verstanden – meinen Sie {_wann(z)}? Dann schreiben "
+            f"Sie bitte „{_zitat(zusammen)}“.",
+            _zitat(beispiel, 120),
+            ganzer_text=True,
+        )
     try:
         allein = f"„{phrase_text}“ allein wäre {format_zeitraum(aufloeser.aufloesen(ph))}"
     except DatumFehler:
@@ -194,18 +310,59 @@ def _nicht_verstanden(
     )
 
 
+def _kombiniert(
+    wort: str, phrase_text: str, lage: tuple[datetime, ZoneInfo, timedelta]
+) -> tuple[str, Zeitraum] | None:
+    """The one date that the word and the phrase make together, with the text that says it.
+
+    The word (and the word without a leading „im“/„am“ …) is put at every token boundary of
+    the phrase („April“ into „am 6. um 10 Uhr“ → „am 6. April um 10 Uhr“); only if all
+    readable placings mean the same span is it offered.  Bounded: phrases are short and
+    the positions capped.
+    """
+    toks = _tokenisieren(wort)
+    worte = [wort]
+    if len(toks) > 1 and toks[0].norm in _VORWOERTER:
+        worte.append(wort[toks[1].start :])
+    grenzen = [*(t.start for t in _tokenisieren(phrase_text)[:_MAX_STELLEN]), len(phrase_text)]
+    gelesen: dict[tuple[datetime, datetime, str | None], str] = {}
+    for w in worte:
+        for g in grenzen:
+            zusammen = " ".join(f"{phrase_text[:g]} {w} {phrase_text[g:]}".split())
+            try:
+                z = _parse_when(zusammen, *lage)
+            except DatumFehler:
+                continue
+            gelesen.setdefault((z.start, z.end, z.rrule), zusammen)
+    if len(gelesen) != 1:
+        return None
+    [(start, end, rrule)] = gelesen
+    zusammen = gelesen[start, end, rrule]
+    return zusammen, _parse_when(zusammen, *lage)
+
+
+# Where a word may be put into a phrase to make one date; a phrase is rarely longer.
+_MAX_STELLEN = 16
+_VORWOERTER = frozenset({"im", "in", "am", "an", "der", "den", "dem", "zum", "zur"})
+
+
+def _wann(z: Zeitraum) -> str:
+    """„Dienstag, 06.04.2027“ (with „, 10:00 Uhr“) for one day; a span or series as written."""
+    if z.rrule is None and (z.start.date() == z.end.date() or z.ganztaegig):
+        tag = _tag_mit_name(z.start.date())
+        einer = z.ganztaegig and z.end.date() - z.start.date() == timedelta(days=1)
+        if einer:
+            return tag
+        if not z.ganztaegig:
+            return f"{tag}, {z.start:%H:%M} Uhr"
+    return format_zeitraum(z)
+
+
 def _tippfehler_pruefen(p: _Parser) -> None:
     """No date found, but „Mitwoch“ is one letter from „Mittwoch“: ask instead of „kein Datum“."""
-    _tippfehler_melden(p, tippfehler(p.t))
-
-
-def _tippfehler_melden(p: _Parser, fehler: tuple[str, str] | None) -> None:
+    fehler = tippfehler(p.t)
     if fehler is not None:
-        falsch, richtig = fehler
-        raise DatumFehler(
-            f"„{falsch}“ kenne ich nicht als Datum – meinen Sie „{richtig}“?",
-            _zitat(p.text.replace(falsch, richtig, 1)),
-        )
+        raise _Tippfehler(fehler, p.text)
 
 
 def _englisch_pruefen(text: str) -> None:
@@ -221,12 +378,28 @@ def _englisch_pruefen(text: str) -> None:
         )
 
 
-def _mehrere(a: str, b: str) -> DatumFehler:
+def _mehrere(
+    a: str, b: str, lage: tuple[datetime, ZoneInfo, timedelta] | None = None
+) -> DatumFehler:
+    """Two date/time phrases; if side by side they read as one, the question offers that."""
+    kombiniert = _kombiniert(a, b, lage) if lage is not None else None
+    angebot, beispiel = "", _FIND_BEISPIEL
+    if kombiniert is not None:
+        beispiel, z = kombiniert
+        angebot = f" Meinen Sie {_wann(z)}? Dann: „{_zitat(beispiel)}“."
     return DatumFehler(
         f"Ich habe mehr als eine Zeitangabe gefunden („{a}“ und „{b}“). "
-        "Bitte schreiben Sie Datum und Uhrzeit direkt hintereinander.",
-        _FIND_BEISPIEL,
+        f"Bitte schreiben Sie Datum und Uhrzeit direkt hintereinander.{angebot}",
+        beispiel,
     )
+
+
+def _blocker_davor(p: _Parser, von: int) -> bool:
+    try:
+        _blocker_pruefen(p, _Phrase(_Gruppe(ist_ende=False), None, von, von + 1))
+    except DatumFehler:
+        return True
+    return False
 
 
 def _blocker_pruefen(p: _Parser, ph: _Phrase) -> None:
@@ -243,7 +416,9 @@ def _blocker_pruefen(p: _Parser, ph: _Phrase) -> None:
         raise DatumFehler(f"„{davor}“ kann ich nicht sicher als Termin lesen.", _FIND_BEISPIEL)
 
 
-def _weitere_pruefen(p: _Parser, ph: _Phrase, phrase_text: str) -> None:
+def _weitere_pruefen(
+    p: _Parser, ph: _Phrase, phrase_text: str, lage: tuple[datetime, ZoneInfo, timedelta]
+) -> None:
     """A second date/time before the first option key („art:“) would be lost silently."""
     j = ph.bis
     # „14:00 - 1600“: a dash right after the phrase that leads to a number is an
@@ -265,7 +440,9 @@ def _weitere_pruefen(p: _Parser, ph: _Phrase, phrase_text: str) -> None:
         except DatumFehler:
             weitere = _Phrase(_Gruppe(ist_ende=False), None, j, j + 1)
         if weitere is not None:
-            raise _mehrere(phrase_text, p._text(weitere.von, max(weitere.bis, j + 1)))
+            zweite = p._text(weitere.von, max(weitere.bis, j + 1))
+            # „… nach dem 12. Dezember“: a blocked phrase is no part of one date.
+            raise _mehrere(phrase_text, zweite, None if _blocker_davor(p, j) else lage)
         # „um 1400“, „bis 1600“: clearly meant as a time, but unreadable.
         if t.norm in ("um", "bis", "gegen") and j + 1 < len(p.t) and p.t[j + 1].art == _TokArt.ZAHL:
             raise _unlesbar(p, j)

@@ -11,6 +11,8 @@ whole text, since no title needs one.  This is a rule over the token stream, not
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from om_bot.domain.dates.fremd import _ENGLISCHE_MONATE
 from om_bot.domain.dates.tokens import (
     _MONATE,
@@ -172,8 +174,18 @@ def _abstand(a: str, b: str, grenze: int) -> int:
     return vorher[-1]
 
 
-def tippfehler(toks: list[_Tok]) -> tuple[str, str] | None:
-    """A word that is one or two letters away from exactly one weekday or month name."""
+@dataclass(frozen=True)
+class Vertipper:
+    """A word one or two letters from a weekday or month name: ``kandidaten`` are the names."""
+
+    falsch: str
+    kandidaten: tuple[str, ...]
+    start: int  # the word's place in the text
+    ende: int
+
+
+def tippfehler(toks: list[_Tok]) -> Vertipper | None:
+    """The first word that is one or two letters away from a weekday or month name."""
     for t in toks:
         if t.art != _TokArt.WORT or len(t.norm) < 4 or t.norm in _RICHTIGE_NAMEN:
             continue
@@ -182,18 +194,24 @@ def tippfehler(toks: list[_Tok]) -> tuple[str, str] | None:
         if t.norm in ENGLISCH or t.norm in _ENGLISCHE_MONATE:
             continue  # the English hint and the dateparser fallback speak to those
         grenze = 1 if len(t.norm) <= 5 else 2
-        treffer = {
-            name
-            for norm, name in _RICHTIGE_NAMEN.items()
-            # „Montage“, „Sonntags“: real words that only extend a name are no typos
-            if not t.norm.startswith(norm) and _abstand(t.norm, norm, grenze) <= grenze
-        }
-        if len(treffer) == 1:
-            return t.roh, treffer.pop()
+        treffer = sorted(
+            {
+                name
+                for norm, name in _RICHTIGE_NAMEN.items()
+                # „Montage“, „Sonntags“: real words that only extend a name are no typos
+                if not t.norm.startswith(norm) and _abstand(t.norm, norm, grenze) <= grenze
+            },
+            key=_REIHENFOLGE.index,
+        )
+        if treffer:
+            return Vertipper(t.roh, tuple(treffer), t.start, t.ende)
     return None
 
 
-def tippfehler_daneben(toks: list[_Tok], von: int, bis: int) -> tuple[str, str] | None:
+_REIHENFOLGE = (*_NAMEN, *MONATSNAMEN)
+
+
+def tippfehler_daneben(toks: list[_Tok], von: int, bis: int) -> Vertipper | None:
     """A misspelt weekday or month right next to the phrase's neighbourhood („Donerstag, …“)."""
     vorher, nachher = _region(toks, von, bis)
     nachbarn = [j for j in (vorher.start - 1, nachher.stop) if 0 <= j < len(toks)]

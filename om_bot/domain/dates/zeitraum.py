@@ -7,7 +7,7 @@ length of a text and the examples the error messages offer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 STANDARD_BEISPIEL = "am 12.03.2027 um 14:00 bis 16:00"
@@ -29,6 +29,8 @@ class Zeitraum:
     ganztaegig: bool
     rrule: str | None = None
     ohne_ende: bool = False
+    # Words read as another (a typo: („Mitwoch“, „Mittwoch“)); the answer names them.
+    korrekturen: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         # Guard the invariants here so that no code path can build a bad span.
@@ -43,9 +45,13 @@ class Zeitraum:
 class DatumFehler(ValueError):
     """A date phrase that could not be read safely; the message is for the user."""
 
-    def __init__(self, meldung: str, beispiel: str = STANDARD_BEISPIEL) -> None:
+    def __init__(
+        self, meldung: str, beispiel: str = STANDARD_BEISPIEL, *, ganzer_text: bool = False
+    ) -> None:
         self.meldung = meldung
         self.beispiel = beispiel
+        # The example is the user's whole text corrected (title and all), not a date alone.
+        self.ganzer_text = ganzer_text
         super().__init__(f"{meldung} Beispiel: „{beispiel}“")
 
 
