@@ -426,9 +426,11 @@ async def test_waking_the_task_plans_at_once(uow: Callable[[], UnitOfWork]) -> N
 @dataclass
 class WeckZaehler:
     anzahl: int = 0
+    geaendert: list[frozenset[str]] = field(default_factory=list)
 
-    def __call__(self) -> None:
+    def __call__(self, geaendert: frozenset[str]) -> None:
         self.anzahl += 1
+        self.geaendert.append(geaendert)
 
 
 def test_the_router_wakes_the_scheduler_after_a_command_that_committed(
@@ -457,6 +459,8 @@ def test_the_router_wakes_the_scheduler_after_a_command_that_committed(
     assert zaehler.anzahl == 0  # refused: nothing changed
     assert "sind aus" in sag("@admin:test", "erinnerungen aus")
     assert zaehler.anzahl == 1
+    # With what the command wrote: the room's reminder setting and its audit row.
+    assert {"erinnerung_raum", "audit"} <= zaehler.geaendert[0]
 
 
 # --- the sources on the database ------------------------------------------------------------

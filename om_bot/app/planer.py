@@ -7,6 +7,13 @@ unsent ones nobody wants any more deleted, sent ones never touched; (2) sends wh
 something), or at most an hour (the planning horizon moves with time). There is no polling
 loop: with nothing due the task sleeps.
 
+Incremental: a round the clock starts plans every source; a round a command starts
+(``wecken(geaendert)`` with the areas the command wrote, `om_bot.storage.bereiche`) plans only
+the sources that read one of those areas when they were last planned, merges their new wishes
+with the others' last ones and reconciles – a command that changed nothing a reminder reads
+plans nothing. Planning waits `NACHLAUF` after the wake-up, so the command's reply is out first
+and a burst of commands is planned once.
+
 Precision: the task wakes `VORLAUF` (2 s) before a due time and plans then; at the due time it
 sends from that fresh plan without planning again (unless woken in between), so however long
 planning takes, it does not delay the send.
@@ -36,12 +43,13 @@ import hashlib
 import logging
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from om_bot.domain.erinnerungen import Faellig, GeplanteErinnerung, auswaehlen
-from om_bot.services.erinnerungsquellen import Planung
+from om_bot.services.benachrichtigung import Geschaeftsstelle, adressieren
+from om_bot.services.erinnerungsquellen import Planung, Teilplan
 from om_bot.storage.models import Erinnerung
 from om_bot.storage.uow import UnitOfWork
 from om_bot.text.messages import Reply
@@ -56,6 +64,10 @@ Schlafen = Callable[[float], Awaitable[None]]
 # time from the stored plan without planning again – unless it was woken in between. So the
 # cost of planning never makes a reminder late.
 VORLAUF = timedelta(seconds=2)
+# After a command woke it, the scheduler waits this long (real time) before planning: the reply
+# goes out without competing with planning for the interpreter and the database, and the
+# commands of a burst are planned together.
+NACHLAUF = 0.2
 # Sent and dropped reminders are kept this long after they stopped being useful: the ledger
 # that keeps a key from being sent twice needs them only while a source could still want it.
 AUFBEWAHRUNG = timedelta(days=30)
@@ -174,9 +186,13 @@ class Wecker:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._ziel: tuple[asyncio.AbstractEventLoop, Callable[[], None]] | None = None
+        self._ziel: (
+            tuple[asyncio.AbstractEventLoop, Callable[[Collection[str] | None], None]] | None
+        ) = None
 
-    def verbinden(self, loop: asyncio.AbstractEventLoop, wecken: Callable[[], None]) -> None:
+    def verbinden(
+        self, loop: asyncio.AbstractEventLoop, wecken: Callable[[Collection[str] | None], None]
+    ) -> None:
         with self._lock:
             self._ziel = (loop, wecken)
 
@@ -184,13 +200,14 @@ class Wecker:
         with self._lock:
             self._ziel = None
 
-    def __call__(self) -> None:
+    def __call__(self, geaendert: Collection[str] | None = None) -> None:
+        """Wake it for the areas `geaendert` (None: plan everything)."""
         with self._lock:
             ziel = self._ziel
         if ziel is not None:
             # The loop may just be closing at shutdown; then there is nobody left to wake.
             with contextlib.suppress(RuntimeError):
-                ziel[0].call_soon_threadsafe(ziel[1])
+                ziel[0].call_soon_threadsafe(ziel[1], geaendert)
 
 
 def _jetzt() -> datetime:
@@ -227,49 +244,92 @@ class Planer:
         self._fehlschlaege: dict[int, int] = {}
         self.zustellungen: deque[Zustellung] = deque(maxlen=1000)
         self.letzter_abgleich = Abgleich()
-        self._abgeglichen: datetime | None = None  # when the plan was last reconciled
-        self._veraendert = True  # woken since then (data may have changed)
+        # The last plan of each source (by its place in `planung.quellen`) with what it read.
+        self._teile: dict[int, Teilplan] = {}
+        self._abgeglichen: datetime | None = None  # when every source was last planned
+        self._alle = True  # plan every source next round (woken without areas)
+        self._ungueltig: set[int] = set()  # sources a command's change concerns
+        self._neu_abgleichen = False  # a command changed what merging/reconciling reads
+        self._abgleich_bereiche: frozenset[str] = frozenset()
+        # Areas changed while a round was planning: judged once it is done (what it read).
+        self._planend = False
+        self._waehrenddessen: set[str] = set()
+        # The sources the last round planned (by name; [] when it only merged again), None when
+        # it did not reconcile at all: what the tests of incremental planning look at.
+        self.geplante_quellen: list[str] | None = None
 
-    def wecken(self) -> None:
-        """Plan again now (call in the loop's thread; other threads use a `Wecker`)."""
-        self._veraendert = True
+    def wecken(self, geaendert: Collection[str] | None = None) -> None:
+        """Plan again (call in the loop's thread; other threads use a `Wecker`): the sources
+        that read one of the areas `geaendert` (a command's `UnitOfWork.geaendert`), every
+        source when None. Nothing happens when no source read any of them."""
+        if geaendert is None:
+            self._alle = True
+        elif self._planend:
+            self._waehrenddessen.update(geaendert)
+        elif not self._ungueltig_machen(geaendert):
+            return
         self._geweckt.set()
 
-    def _planen_noetig(self, jetzt: datetime) -> bool:
-        """Reconcile unless the plan is fresh: reconciled moments ago and not woken since."""
-        return (
-            self._veraendert
-            or self._abgeglichen is None
-            or not timedelta(0) <= jetzt - self._abgeglichen <= 2 * VORLAUF
+    def _ungueltig_machen(self, geaendert: Collection[str]) -> bool:
+        betroffen = {i for i, teil in self._teile.items() if teil.betroffen(geaendert)}
+        self._ungueltig |= betroffen
+        abgleich = not self._abgleich_bereiche.isdisjoint(geaendert)
+        self._neu_abgleichen |= abgleich
+        return bool(betroffen) or abgleich
+
+    def _auftrag(self, jetzt: datetime, uhr: bool) -> tuple[bool, frozenset[int]]:
+        """Whether to reconcile this round and which sources to plan for it. A round the
+        clock started plans all unless the plan is fresh (all planned moments ago); a round a
+        command started plans the sources the command concerns (all at the very start)."""
+        alle = frozenset(range(len(self.planung.quellen)))
+        frisch = self._abgeglichen is not None and (
+            timedelta(0) <= jetzt - self._abgeglichen <= 2 * VORLAUF
         )
+        if self._alle or self._abgeglichen is None or (uhr and not frisch):
+            return True, alle
+        quellen = frozenset(self._ungueltig) | (alle - self._teile.keys())
+        return bool(quellen) or self._neu_abgleichen, quellen
 
     # --- one round ---------------------------------------------------------------------------
 
-    def _abgleichen(self, jetzt: datetime) -> None:
-        """Reconcile the stored plan with the sources; database work, in a worker thread."""
-        self._veraendert = False
-        with self.uow() as uow:
-            try:
-                gewuenscht = self.planung.gewuenscht(uow, jetzt)
-            except Exception:
-                # Without a source's answer its reminders would look obsolete; keep the stored
-                # plan and still send what is due.
-                log.exception("planning reminders failed; sending the stored ones")
-                uow.session.rollback()
-                self._veraendert = True  # try again next round
-                return
+    def _abgleichen(self, jetzt: datetime, quellen: frozenset[int]) -> None:
+        """Plan `quellen` again and reconcile the stored plan with all sources' wishes;
+        database work, in a worker thread."""
+        neu: dict[int, Teilplan] = {}
+        try:
+            for i in sorted(quellen):
+                # Each source in a unit of work of its own: nothing it reads comes from objects
+                # another source loaded, so every read is a statement and is recorded.
+                with self.uow() as uow:
+                    neu[i] = self.planung.teilplan(uow, self.planung.quellen[i], jetzt)
+        except Exception:
+            # Without a source's answer its reminders would look obsolete; keep the stored
+            # plan and still send what is due.
+            log.exception("planning reminders failed; sending the stored ones")
+            self._alle = True  # try again next round
+            return
+        self._teile.update(neu)
+        with self.uow() as uow, uow.mitlesen() as gelesen:
+            teile = [
+                (q.name, self._teile[i].erinnerungen)
+                for i, q in enumerate(self.planung.quellen)
+                if i in self._teile
+            ]
+            gewuenscht = self.planung.zusammen(uow, jetzt, teile)
             self.letzter_abgleich = abgleichen(uow, gewuenscht, jetzt)
             uow.commit()
-        self._abgeglichen = jetzt
+        self._abgleich_bereiche = frozenset(gelesen)
+        if len(quellen) == len(self.planung.quellen):
+            self._abgeglichen = jetzt
         for _ in range(self.letzter_abgleich.verpasst):
             self._melden(VERPASST, 0.0)
         for _ in range(self.letzter_abgleich.abgelaufen):
             self._melden(ABGELAUFEN, 0.0)
 
-    def _planen(self, jetzt: datetime, abgleich: bool) -> list[Faellig]:
+    def _planen(self, jetzt: datetime, abgleich: bool, quellen: frozenset[int]) -> list[Faellig]:
         """Reconcile if needed and pick what is due; database work, in a worker thread."""
         if abgleich:
-            self._abgleichen(jetzt)
+            self._abgleichen(jetzt, quellen)
         gesperrt = {i for i, bis in self._gesperrt.items() if bis > jetzt}
         with self.uow() as uow:
             rows = [r for r in uow.erinnerungen.faellige(jetzt) if r.id not in gesperrt]
@@ -304,11 +364,26 @@ class Planer:
             uow.erinnerungen.als_gesendet(erinnerung_id, zeit)
             uow.commit()
 
+    def _adressieren(self, reply: Reply) -> Reply:
+        """A reminder is meant to reach people: notifying, mentioning whom its room calls for
+        (`om_bot.services.benachrichtigung`), looked up at send time – the register and the
+        room's settings as they are now."""
+        e = self.planung.einstellungen
+        gs = Geschaeftsstelle(e.geschaeftsstelle_room, e.geschaeftsstelle_users)
+        try:
+            with self.uow() as uow:
+                return adressieren(uow, reply, gs)
+        except Exception:
+            # Without its mentions the reminder still notifies; it must not stay unsent.
+            log.exception("looking up whom a reminder mentions failed; sending it without mentions")
+            return reply.benachrichtigend()
+
     async def _zustellen(self, f: Faellig) -> None:
         txn = transaktions_id(f.id, f.schluessel)
         reply = Reply(f.text, f.html, room_id=f.room_id)
         if f.room_id.startswith("@"):
             reply = reply.direkt_an(f.room_id)
+        reply = await asyncio.to_thread(self._adressieren, reply)
         try:
             ok = await self._senden(reply, txn)
         except Exception:
@@ -330,12 +405,27 @@ class Planer:
         self._melden(GESENDET, zustellung.verspaetung)
         log.info("sent reminder %s (%.3f s after due)", f.schluessel, zustellung.verspaetung)
 
-    async def runde(self, stop: asyncio.Event | None = None) -> datetime | None:
+    async def runde(self, stop: asyncio.Event | None = None, uhr: bool = True) -> datetime | None:
         """Reconcile (unless the plan is fresh), send everything due; the time of the next due
-        reminder (None: none)."""
+        reminder (None: none). `uhr`: the clock started this round, not a command (`_auftrag`)."""
         jetzt = self._uhr()
-        abgleich = self._planen_noetig(jetzt)
-        for f in await asyncio.to_thread(self._planen, jetzt, abgleich):
+        abgleich, quellen = self._auftrag(jetzt, uhr)
+        self.geplante_quellen = None
+        if abgleich:
+            # Taken off here, in the loop's thread, so a wake-up meanwhile is never lost.
+            self._alle = self._alle and len(quellen) < len(self.planung.quellen)
+            self._ungueltig -= quellen
+            self._neu_abgleichen = False
+            self.geplante_quellen = [self.planung.quellen[i].name for i in sorted(quellen)]
+        self._planend = True
+        try:
+            faellig = await asyncio.to_thread(self._planen, jetzt, abgleich, quellen)
+        finally:
+            self._planend = False
+            if self._waehrenddessen:
+                self._ungueltig_machen(self._waehrenddessen)
+                self._waehrenddessen.clear()
+        for f in faellig:
             if stop is not None and stop.is_set():
                 break
             await self._zustellen(f)
@@ -343,12 +433,19 @@ class Planer:
 
     # --- the task ----------------------------------------------------------------------------
 
-    async def _warten(self, sekunden: float, stop: asyncio.Event) -> None:
-        schlaf = asyncio.ensure_future(self._schlafen(sekunden))
-        wach = asyncio.ensure_future(self._geweckt.wait())
+    async def _warten(self, sekunden: float, stop: asyncio.Event, nachlauf: bool = False) -> bool:
+        """Sleep on the bot's clock until woken or stopped; `nachlauf`: sleep `sekunden` of
+        real time, only a stop ends it early. True when the time is up."""
+        if nachlauf:
+            schlaf = asyncio.ensure_future(asyncio.sleep(sekunden))
+            wach = asyncio.ensure_future(stop.wait())
+        else:
+            schlaf = asyncio.ensure_future(self._schlafen(sekunden))
+            wach = asyncio.ensure_future(self._geweckt.wait())
         halt = asyncio.ensure_future(stop.wait())
         try:
             await asyncio.wait({schlaf, wach, halt}, return_when=asyncio.FIRST_COMPLETED)
+            return schlaf.done() and not schlaf.cancelled()
         finally:
             for aufgabe in (schlaf, wach, halt):
                 aufgabe.cancel()
@@ -359,10 +456,14 @@ class Planer:
     async def laufen(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set."""
         log.info("reminder scheduler started")
+        uhr = True
         while not stop.is_set():
+            if not uhr:
+                # Woken by a command: its reply first, and the rest of a burst with it.
+                await self._warten(NACHLAUF, stop, nachlauf=True)
             self._geweckt.clear()
             try:
-                naechste = await self.runde(stop)
+                naechste = await self.runde(stop, uhr)
             except Exception:
                 log.exception("reminder round failed; retrying in %s", self.wiederholung)
                 naechste = self._uhr() + self.wiederholung
@@ -374,6 +475,8 @@ class Planer:
                 if warte > 2 * VORLAUF:
                     warte -= VORLAUF  # plan just before, send right on time
                 warte = min(warte, self.max_schlaf)
+            uhr = True
             if warte > timedelta(0):
-                await self._warten(warte.total_seconds(), stop)
+                # Time up: plan everything (the horizon moved); else a command woke it.
+                uhr = await self._warten(warte.total_seconds(), stop)
         log.info("reminder scheduler stopped")

@@ -49,7 +49,7 @@ MAX_COMMAND_LENGTH = 2000
 MAX_BODY_LENGTH = 10 * MAX_COMMAND_LENGTH
 
 
-def _nichts() -> None:
+def _nichts(geaendert: frozenset[str]) -> None:
     """The scheduler's wake-up while none runs (tests, `om-bot` subcommands)."""
 
 
@@ -116,8 +116,9 @@ class Dienste:
     prefixes: tuple[str, ...] = ("!om", "/om")
     geschaeftsstelle_room: str = ""
     # Wakes the reminder scheduler (`om_bot.app.planer.Wecker`); the router calls it after every
-    # command that committed, so new or changed data is planned at once.
-    wecker: Callable[[], None] = _nichts
+    # command that committed, with the areas it wrote (`UnitOfWork.geaendert`), so the sources
+    # that read them plan again at once – and only those.
+    wecker: Callable[[frozenset[str]], None] = _nichts
     # What the features bring along, keyed by type (the events' `Regeln`, the reminders'
     # `Planung`): the router hands them on without knowing them; `von(Typ)` reads one.
     erweiterungen: Mapping[type, object] = field(default_factory=dict)
@@ -355,7 +356,7 @@ class Router:
                 )
                 return [Msg().line(grenze.meldung).reply()]
         if uow.committed:
-            self.dienste.wecker()
+            self.dienste.wecker(uow.geaendert)
         replies = result if isinstance(result, list) else [result]
         return [r for r in replies if isinstance(r, Reply)]
 

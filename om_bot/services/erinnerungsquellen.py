@@ -15,6 +15,12 @@ The sources:
 * `AnfrageQuelle` – open contact requests without a step, in the Geschäftsstelle room.
 * `InfodienstQuelle` – the weekly digest for subscribed rooms.
 
+Incremental planning: the scheduler plans each source in a unit of work of its own and records
+the areas (tables) it read (`Planung.teilplan`, `om_bot.storage.bereiche`); after a command it
+plans again only the sources whose areas the command wrote, and merges (`Planung.zusammen`).
+A source whose read of a table depends on a few kinds of rows only says so in ``feiner``
+(the info service reads two audit actions of all).
+
 Events are read through a `TerminLeser` (`om_bot.services.terminverwaltung.DatenbankTerminLeser` in
 the
 running bot), so the event reminders, the meeting count and the digest's calendar plug into
@@ -25,8 +31,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
@@ -56,6 +62,7 @@ from om_bot.domain.netzwerk import Dach, Status
 from om_bot.domain.regions import innerhalb, umfassend
 from om_bot.services.register import STATUS_TEXT
 from om_bot.services.terminverwaltung import DatenbankTerminLeser
+from om_bot.storage.bereiche import audit_bereich
 from om_bot.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -174,7 +181,7 @@ class PflichtenQuelle:
             return []
         jahr = jetzt.astimezone(e.tz).year
         ergebnis: list[GeplanteErinnerung] = []
-        for n in uow.netzwerke.alle():
+        for n in uow.netzwerke.schlicht():
             # The criteria are those of the OM and bind recognised networks; DDN and OGB
             # networks use them for orientation only (see `/om prüfen`).
             if n.id not in raeume or n.dach is not Dach.OM or n.status is not Status.ANERKANNT:
@@ -222,6 +229,8 @@ class AnfrageQuelle:
 
 
 NEUIGKEITEN = (AuditAktion.NETZWERK_ANGELEGT, AuditAktion.STATUS_GEAENDERT)
+# The info service reads only these audit rows: other commands' audit rows never re-plan it.
+_NEUIGKEITEN_BEREICHE = {"audit": frozenset(audit_bereich(a) for a in NEUIGKEITEN)}
 
 
 def _status(wert: object) -> str:
@@ -237,6 +246,7 @@ class InfodienstQuelle:
 
     leser: TerminLeser
     name: str = "infodienst"
+    feiner: Mapping[str, frozenset[str]] = field(default_factory=lambda: _NEUIGKEITEN_BEREICHE)
 
     def gewuenscht(
         self, uow: UnitOfWork, jetzt: datetime, e: Einstellungen
@@ -246,7 +256,7 @@ class InfodienstQuelle:
             return []
         vorige, naechste = ausgaben(jetzt, e)
         termine = self.leser.vorkommen(uow, vorige, naechste + timedelta(weeks=e.infodienst_wochen))
-        regionen = {n.id: n.region_id for n in uow.netzwerke.alle()}
+        regionen = {n.id: n.region_id for n in uow.netzwerke.schlicht()}
         neuigkeiten = []
         for eintrag in uow.erinnerungen.netzwerk_ereignisse(
             NEUIGKEITEN, vorige - timedelta(days=7), naechste
@@ -288,6 +298,22 @@ class InfodienstQuelle:
 
 
 @dataclass(frozen=True)
+class Teilplan:
+    """What one source wanted when it was last planned, and the areas it read for that: it
+    needs planning again (before the planning horizon moves) only when one of them changed."""
+
+    erinnerungen: tuple[GeplanteErinnerung, ...]
+    bereiche: frozenset[str]
+
+    def betroffen(self, geaendert: Iterable[str]) -> bool:
+        return not self.bereiche.isdisjoint(geaendert)
+
+
+def _bereiche(gelesen: Iterable[str], feiner: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    return frozenset(b for t in gelesen for b in feiner.get(t, (t,)))
+
+
+@dataclass(frozen=True)
 class Planung:
     """The settings and the sources; what the scheduler and `/om erinnerungen` plan with."""
 
@@ -295,25 +321,42 @@ class Planung:
     quellen: tuple[Erinnerungsquelle, ...]
     leser: TerminLeser
 
-    def gewuenscht(
-        self, uow: UnitOfWork, jetzt: datetime, e: Einstellungen | None = None
+    def teilplan(self, uow: UnitOfWork, quelle: Erinnerungsquelle, jetzt: datetime) -> Teilplan:
+        """Plan one source, recording what it read. `uow` should be fresh: an object already
+        in its session is read without a statement, and that read would go unrecorded."""
+        with uow.mitlesen() as gelesen:
+            erinnerungen = tuple(quelle.gewuenscht(uow, jetzt, self.einstellungen))
+        return Teilplan(erinnerungen, _bereiche(gelesen, getattr(quelle, "feiner", {})))
+
+    def zusammen(
+        self,
+        uow: UnitOfWork,
+        jetzt: datetime,
+        teile: Iterable[tuple[str, Sequence[GeplanteErinnerung]]],
     ) -> dict[str, GeplanteErinnerung]:
-        """Every reminder wanted now and still useful, by key; rooms that switched reminders
-        off get only the info service. An exception of a source propagates: planning without
-        it would delete its reminders."""
-        e = e or self.einstellungen
+        """Merge what the sources (name, reminders) want into the reminders wanted now and still
+        useful, by key; rooms that switched reminders off get only the info service."""
         aus = abgeschaltet(uow)
         ergebnis: dict[str, GeplanteErinnerung] = {}
-        for quelle in self.quellen:
-            for g in quelle.gewuenscht(uow, jetzt, e):
+        for name, erinnerungen in teile:
+            for g in erinnerungen:
                 if g.gueltig_bis <= jetzt or (g.abschaltbar and g.room_id in aus):
                     continue
                 if g.schluessel in ergebnis:
-                    log.warning(
-                        "reminder key %s planned twice (source %s)", g.schluessel, quelle.name
-                    )
+                    log.warning("reminder key %s planned twice (source %s)", g.schluessel, name)
                 ergebnis[g.schluessel] = g
         return ergebnis
+
+    def gewuenscht(
+        self, uow: UnitOfWork, jetzt: datetime, e: Einstellungen | None = None
+    ) -> dict[str, GeplanteErinnerung]:
+        """Every reminder of every source wanted now and still useful, by key (see `zusammen`).
+        An exception of a source propagates: planning without it would delete its
+        reminders."""
+        e = e or self.einstellungen
+        return self.zusammen(
+            uow, jetzt, [(q.name, q.gewuenscht(uow, jetzt, e)) for q in self.quellen]
+        )
 
 
 def standard_quellen(leser: TerminLeser) -> tuple[Erinnerungsquelle, ...]:

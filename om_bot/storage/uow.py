@@ -5,17 +5,21 @@
         uow.commit()
 
 Leaving the block without `commit()` (or with an exception) rolls everything back, so a
-refused or failed command never leaves a partial write.
+refused or failed command never leaves a partial write. A unit of work knows which areas
+(tables) its committed transactions wrote (`geaendert`) and can record what a piece of work
+read (`mitlesen`); see `om_bot.storage.bereiche`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from om_bot.storage import bereiche
 from om_bot.storage.repositories import (
     AnfrageRepo,
     AnspracheRepo,
@@ -56,6 +60,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        self._protokoll = bereiche.anmelden(self.session)
         self._committed = False
         self.regionen = RegionRepo(self.session)
         self.netzwerke = NetzwerkRepo(self.session)
@@ -83,6 +88,7 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
+            self._protokoll.trennen()
 
     def vor_commit(self, pruefung: Callable[[], None] | None) -> None:
         """Run `pruefung` before every commit of this unit of work. An exception from it stops
@@ -100,6 +106,24 @@ class UnitOfWork:
         """Whether this unit of work committed (the router then wakes the scheduler)."""
         return self._committed
 
+    @property
+    def geaendert(self) -> frozenset[str]:
+        """The areas (tables, ``audit:<action>``) written by this unit of work's committed
+        transactions; what the router tells the reminder scheduler."""
+        return frozenset(self._protokoll.festgeschrieben)
+
+    @contextmanager
+    def mitlesen(self) -> Iterator[set[str]]:
+        """The areas the statements inside the block read (filled as they run)."""
+        gelesen: set[str] = set()
+        vorher, self._protokoll.lesen = self._protokoll.lesen, gelesen
+        try:
+            yield gelesen
+        finally:
+            self._protokoll.lesen = vorher
+            if vorher is not None:
+                vorher |= gelesen
+
     def flush(self) -> None:
         self.session.flush()
 
@@ -107,4 +131,5 @@ class UnitOfWork:
 def uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
     """A callable that opens a fresh unit of work on `engine`."""
     sessions = sessionmaker(engine, expire_on_commit=False)
+    bereiche.beobachten(engine, sessions)
     return lambda: UnitOfWork(sessions)

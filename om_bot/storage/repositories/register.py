@@ -103,6 +103,12 @@ class NetzwerkRepo(_Repo):
     def alle(self) -> Sequence[Netzwerk]:
         return self.session.scalars(self._query().order_by(Netzwerk.name)).all()
 
+    def schlicht(self) -> Sequence[Netzwerk]:
+        """All networks with only their own columns loaded (no region, contacts, members): for
+        readers that need no more, like the reminder sources, which then depend on nothing
+        else (`om_bot.storage.bereiche`)."""
+        return self.session.scalars(select(Netzwerk).order_by(Netzwerk.name)).all()
+
     def in_regionen(self, region_ids: Iterable[int]) -> Sequence[Netzwerk]:
         ids = list(region_ids)
         return self.session.scalars(
