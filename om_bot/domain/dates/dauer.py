@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from om_bot.domain.dates.tokens import _falten
+from om_bot.domain.dates.tokens import _ARTEN, _falten, _TokArt
 from om_bot.domain.dates.zeitraum import DatumFehler
 
 _DAUER_EINHEITEN = {
@@ -26,8 +26,11 @@ def parse_dauer(text: str) -> timedelta:
     """Parse a duration: „1d“, „2h“, „30m“, „1h30m“, „1h30“, „90 min“, „1,5 Stunden“, „2 Tage“."""
     if len(text) > 100:
         raise DatumFehler("Die Dauer ist zu lang geschrieben.", _DAUER_BEISPIEL)
-    teile = [(m.lastgroup or "", m.group()) for m in _DAUER_RE.finditer(_falten(text))]
-    teile = [(a, w) for a, w in teile if not (a == "zeichen" and w in ",.") and w != "und"]
+    teile = [
+        (_ARTEN[m.lastgroup or _TokArt.ZEICHEN], m.group())
+        for m in _DAUER_RE.finditer(_falten(text))
+    ]
+    teile = [(a, w) for a, w in teile if not (a == _TokArt.ZEICHEN and w in ",.") and w != "und"]
     if not teile:
         raise DatumFehler("Bitte geben Sie eine Dauer an.", _DAUER_BEISPIEL)
     minuten = Decimal(0)
@@ -35,13 +38,13 @@ def parse_dauer(text: str) -> timedelta:
     i = 0
     while i < len(teile):
         art, zahl = teile[i]
-        if art != "zahl":
+        if art != _TokArt.ZAHL:
             raise DatumFehler(f"„{text.strip()}“ kann ich nicht als Dauer lesen.", _DAUER_BEISPIEL)
         try:
             wert = Decimal(zahl.replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the regex only yields numbers
             raise DatumFehler(f"„{zahl}“ ist keine Zahl.", _DAUER_BEISPIEL) from None
-        if i + 1 < len(teile) and teile[i + 1][0] == "wort":
+        if i + 1 < len(teile) and teile[i + 1][0] == _TokArt.WORT:
             einheit = _DAUER_EINHEITEN.get(teile[i + 1][1].rstrip("."))
             i += 2
         elif i + 1 == len(teile) and gesehen == {60}:

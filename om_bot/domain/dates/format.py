@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from om_bot.domain.dates.tokens import _KURZ, _NAMEN, _RRULE_TAGE
+from om_bot.domain.dates.tokens import _KURZ, _NAMEN, _RRULE_TAGE, _Frequenz
 from om_bot.domain.dates.zeitraum import Zeitraum
 
 
@@ -55,21 +55,24 @@ _ORDINAL_TEXT = {
 }  # fmt: skip
 
 
+_FREQUENZEN = frozenset(f.value for f in _Frequenz)
+
+
 def beschreibe_rrule(rrule: str) -> str:
     """German description of the RRULEs this module produces, e.g. „jeden 2. Dienstag im Monat“."""
     teile = dict(teil.partition("=")[::2] for teil in rrule.split(";"))
     intervall = int(teile.get("INTERVAL", "1"))
-    freq = teile.get("FREQ")
+    freq = _Frequenz(teile["FREQ"]) if teile.get("FREQ") in _FREQUENZEN else None
     byday = teile.get("BYDAY", "")
-    if freq == "DAILY":
+    if freq == _Frequenz.TAEGLICH:
         return "täglich" if intervall == 1 else f"alle {intervall} Tage"
-    if freq == "WEEKLY" and byday:
+    if freq == _Frequenz.WOECHENTLICH and byday:
         if byday == "MO,TU,WE,TH,FR" and intervall == 1:
             return "werktags"
         namen = [_NAMEN[_RRULE_TAGE.index(t)] for t in byday.split(",")]
         liste = " und ".join(namen) if len(namen) <= 2 else ", ".join(namen)
         return f"jeden {liste}" if intervall == 1 else f"alle {intervall} Wochen am {liste}"
-    if freq == "MONTHLY":
+    if freq == _Frequenz.MONATLICH:
         wann = ""
         if "BYMONTHDAY" in teile:
             wann = f"am {teile['BYMONTHDAY']}."

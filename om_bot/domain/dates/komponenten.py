@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from om_bot.domain.dates.tokens import _RRULE_TAGE, _Modifikator, _Tageszeit
+from om_bot.domain.dates.tokens import _RRULE_TAGE, _Frequenz, _Modifikator, _Tageszeit
 from om_bot.domain.dates.zeitraum import DatumFehler
 
 
@@ -34,7 +34,7 @@ class _Teil(StrEnum):
     GANZTAEGIG = "ganztaegig"
 
 
-_FREQ = {_SerienArt.WOECHENTLICH: "WEEKLY", _SerienArt.TAEGLICH: "DAILY"}
+_FREQ = {_SerienArt.WOECHENTLICH: _Frequenz.WOECHENTLICH, _SerienArt.TAEGLICH: _Frequenz.TAEGLICH}
 
 
 @dataclass
@@ -93,8 +93,8 @@ class _SerieK:
     text: str = ""
 
     def rrule(self) -> str:
-        freq = _FREQ.get(self.art, "MONTHLY")
-        teile = [f"FREQ={freq}"]
+        freq = _FREQ.get(self.art, _Frequenz.MONATLICH)
+        teile = [f"FREQ={freq.value}"]
         if self.intervall > 1:
             teile.append(f"INTERVAL={self.intervall}")
         if self.art == _SerienArt.WOECHENTLICH:

@@ -43,6 +43,14 @@ class _Tageszeit(StrEnum):
     NACHTS = "nachts"
 
 
+class _Frequenz(StrEnum):
+    """An RRULE's FREQ, as RFC 5545 spells it (the series this package writes and describes)."""
+
+    TAEGLICH = "DAILY"
+    WOECHENTLICH = "WEEKLY"
+    MONATLICH = "MONTHLY"
+
+
 _ARTEN = {art.value: art for art in _TokArt}
 
 
@@ -178,7 +186,7 @@ def _tokenisieren(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     vorher = -1
     for m in _TOKEN_RE.finditer(text):
-        art = _ARTEN[m.lastgroup or "zeichen"]
+        art = _ARTEN[m.lastgroup or _TokArt.ZEICHEN]
         roh = m.group()
         dicht = m.start() == vorher
         vorher = m.end()
