@@ -199,7 +199,9 @@ async def test_event_reminder_with_offset_2m_arrives_once_and_on_time(reminder_b
     nachricht, angekommen = await warte(
         alice, room, "Erinnerung: Treffen Präzision", 30, uhr=_uhr(bot)
     )
-    assert nachricht.sender == bot.user_id and nachricht.msgtype == "m.notice"
+    # Meant to reach people: m.text (a notice never notifies), mentioning the coordinator.
+    assert nachricht.sender == bot.user_id and nachricht.msgtype == "m.text"
+    assert alice.user_id in nachricht.content["m.mentions"]["user_ids"]
     assert "OM-Netzwerk Hamburg" in nachricht.body
     [gesendet] = erinnerungen_von(bot, termin_id)
     assert melde("2m vor Termin", row.faellig, gesendet.gesendet, angekommen) < PRAEZISION

@@ -125,7 +125,9 @@ async def test_termine_durch_den_homeserver(make_bot, chat) -> None:
     assert "„Netzwerktreffen“ (Nr. 1, Netzwerktreffen) – OM-Netzwerk Hamburg" in abend.body
     hinweis = await _warte(hh, raum_hh, "Terminüberschneidung")
     assert "DDN-Regionalnetzwerk Hamburg hat einen Termin eingetragen" in hinweis.body
-    assert hinweis.in_reply_to is None and hinweis.msgtype == "m.notice"
+    # Meant to reach the other network: m.text mentioning its coordinator.
+    assert hinweis.in_reply_to is None and hinweis.msgtype == "m.text"
+    assert hh.user_id in hinweis.content["m.mentions"]["user_ids"]
     liste = await ask(eve, raum_hh, "!om termine Hamburg")
     assert liste.body.count("⚠ Überschneidung") == 2
 
