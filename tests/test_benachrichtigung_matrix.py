@@ -17,13 +17,12 @@ from zoneinfo import ZoneInfo
 
 import nio
 import pytest
-from sqlalchemy import select
 
 from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
-from om_bot.storage.models import Kontakt
 from tests.benachrichtigungen import benachrichtigung, benachrichtigungen
-from tests.conftest import BotHarness, ask, room_with_bot
+from tests.conftest import ask, room_with_bot
 from tests.test_erinnerungen_matrix import geplant, naechste_minute, springe, termin, warte
+from tests.test_termine_matrix import _koordination
 from tests.uhr import FakeClock
 
 pytestmark = pytest.mark.matrix
@@ -59,17 +58,6 @@ async def test_synapse_notifies_for_a_mentioning_text_never_for_a_notice(chat) -
 
 
 # --- the bot ---------------------------------------------------------------------------------
-
-
-def _koordination(bot: BotHarness, **personen: str) -> None:
-    """Make test users the coordinators of the sample networks (by contact name)."""
-    assert bot.app is not None
-    with bot.app.uow() as uow:
-        for name, user_id in personen.items():
-            kontakt = uow.session.scalar(select(Kontakt).where(Kontakt.name == name))
-            assert kontakt is not None
-            kontakt.matrix = user_id
-        uow.commit()
 
 
 async def _naechste(client: ChatClient, room: str, enthaelt: str) -> ReceivedMessage:
