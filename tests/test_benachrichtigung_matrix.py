@@ -137,7 +137,12 @@ async def test_reminder_and_clash_notice_notify_the_coordinator_an_answer_does_n
 
     # --- with power 50 (notifications.room) the bot calls @room: everyone is highlighted
     await hh.set_power_level(raum_hh, bot.user_id, 50)
-    await ask(hh, raum_hh, "!om raum")  # the bot has synced past the power levels
+    # Once the answer is here, the bot has synced past the power levels. The answer is a reply
+    # as the spec has it since v1.13: the relation only, no quoted fallback.
+    antwort = await ask(hh, raum_hh, "!om raum")
+    assert antwort.content["m.relates_to"] == {"m.in_reply_to": {"event_id": antwort.in_reply_to}}
+    assert antwort.body.startswith("Dieser Raum gehört zu")
+    assert "mx-reply" not in antwort.formatted_body
     mit_macht = await kollision(13)
     assert mit_macht.content["m.mentions"]["room"] is True
     assert "An: @room, Max Mustermann" in mit_macht.body
