@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte clean
+.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte bench-daten clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(MAKE) bench-clash
 	$(MAKE) bench-adversarial
 	$(MAKE) bench-orte
+	$(MAKE) bench-daten
 
 bench-clash: $(STAMP)
 	$(BIN)/python benchmarks/clash.py
@@ -61,6 +62,9 @@ bench-orte: $(STAMP)
 
 bench-adversarial: $(STAMP)
 	$(BIN)/python benchmarks/adversarial.py
+
+bench-daten: $(STAMP)
+	$(BIN)/python benchmarks/daten.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -535,3 +535,36 @@ def test_noch_mehr_abgelehnt(text: str, grund: str) -> None:
 def test_morgen_in_einem_monat_am_monatsende_wird_nicht_verschoben() -> None:
     with pytest.raises(DatumFehler, match=r"31\.02\.2027, den es nicht gibt"):
         parse_when("morgen in einem Monat", datetime(2027, 1, 30, 9, tzinfo=B), B)
+
+
+# --- figures for the issue's closing note -----------------------------------------------------
+
+# The tables by what the bot does: read right, asked back (a question, the English hint),
+# refused (a date that cannot be: KW 53 in a 52-week year, 31 April, the DST gap).
+GELESENE_TABELLEN = (
+    GELESEN, KALENDERWOCHEN, MONATSTAGE, MEHR_GELESEN, WEITERE, TIPPFEHLER_GELESEN,
+    NOCH_MEHR_GELESEN,
+)  # fmt: skip
+FRAGE_TABELLEN = (NACHFRAGEN, MONATSTAGE_NACHGEFRAGT, TIPPFEHLER, KOMBINIERT)
+ABGELEHNT_TABELLEN = (KW_ABGELEHNT, MEHR_ABGELEHNT, NOCH_MEHR_ABGELEHNT)
+
+
+def zusammenfassung() -> tuple[int, int, int]:
+    """(read right, asked back, refused) over the tables of this module."""
+    gelesen = sum(len(t) for t in GELESENE_TABELLEN)
+    englisch = sum(1 for t in ABGELEHNT_TABELLEN for _, grund in t if grund == "auf Deutsch")
+    gefragt = sum(len(t) for t in FRAGE_TABELLEN) + englisch
+    abgelehnt = sum(len(t) for t in ABGELEHNT_TABELLEN) - englisch
+    return gelesen, gefragt, abgelehnt
+
+
+def test_jede_phrase_steht_in_nur_einer_tabelle() -> None:
+    alle = [
+        zeile[0] for t in (*GELESENE_TABELLEN, *FRAGE_TABELLEN, *ABGELEHNT_TABELLEN) for zeile in t
+    ]
+    assert len(alle) == len(set(alle)) == sum(zusammenfassung())
+
+
+if __name__ == "__main__":  # .venv/bin/python -m tests.test_dates_woerter
+    g, f, a = zusammenfassung()
+    print(f"{g + f + a} phrases: {g} read right / {f} asked back / {a} refused")

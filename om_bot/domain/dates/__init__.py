@@ -152,7 +152,9 @@ yearless date that passed only recently.
 :func:`find_when` locates the phrase inside a command: the first date phrase wins;
 the text before it is the title and the text after it the rest.  Bare numbers and
 years never start a phrase („Treffen 2027“ contains no date).  It refuses texts
-with a second date/time phrase before the first option key (``art:``), with an
+with a second date/time phrase before the first option key (``art:``) – offering the one
+date the two make side by side, if there is exactly one („Planung KW 14 Runde am Dienstag“
+→ „meinen Sie Dienstag, 06.04.2027?“; the same for rule 1's left-over words) –, with an
 unreadable time or end next to it („um 1400“, „bis 1600“), and phrases preceded
 by words that change their meaning („vor“, „nach“, „bis“, „letzten“, „und“,
 ordinals, „Guten Morgen“ …).  The separators between title, phrase and rest
@@ -169,7 +171,8 @@ The parts of the package
 * ``tage``: small calendar helpers on wall-clock dates.
 * ``lesen``: `parse_when` and `find_when` with the safety rules around the phrase.
 * ``reste``: rule 1 – a date word next to the phrase that the grammar did not consume
-  („im Mai am Donnerstag“, „nach Pfingsten am Dienstag“) makes find_when ask, naming it.
+  („im Mai am Donnerstag“, „nach Pfingsten am Dienstag“) makes find_when ask, naming it;
+  and the typo check (`tippfehler`: the names one or two letters from a word).
 * ``fremd``: the dateparser fallback for complete dates in other spellings.
 * ``format``: `datum_text`, `format_zeitraum`, `beschreibe_rrule`.
 * ``dauer``: `parse_dauer`.

@@ -11,6 +11,7 @@ whole text, since no title needs one.  This is a rule over the token stream, not
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from om_bot.domain.dates.fremd import _ENGLISCHE_MONATE
@@ -193,22 +194,30 @@ def tippfehler(toks: list[_Tok]) -> Vertipper | None:
             continue
         if t.norm in ENGLISCH or t.norm in _ENGLISCHE_MONATE:
             continue  # the English hint and the dateparser fallback speak to those
-        grenze = 1 if len(t.norm) <= 5 else 2
-        treffer = sorted(
-            {
-                name
-                for norm, name in _RICHTIGE_NAMEN.items()
-                # „Montage“, „Sonntags“: real words that only extend a name are no typos
-                if not t.norm.startswith(norm) and _abstand(t.norm, norm, grenze) <= grenze
-            },
-            key=_REIHENFOLGE.index,
-        )
+        treffer = _namen_nahe(t.norm)
         if treffer:
-            return Vertipper(t.roh, tuple(treffer), t.start, t.ende)
+            return Vertipper(t.roh, treffer, t.start, t.ende)
     return None
 
 
 _REIHENFOLGE = (*_NAMEN, *MONATSNAMEN)
+_NACH_LAENGE: dict[int, list[tuple[str, str]]] = {}
+for _norm, _name in _RICHTIGE_NAMEN.items():
+    _NACH_LAENGE.setdefault(len(_norm), []).append((_norm, _name))
+
+
+@functools.lru_cache(maxsize=1024)
+def _namen_nahe(wort: str) -> tuple[str, ...]:
+    """The names one or two letters from ``wort`` (cached: a text repeats its words)."""
+    grenze = 1 if len(wort) <= 5 else 2
+    treffer = {
+        name
+        for laenge in range(len(wort) - grenze, len(wort) + grenze + 1)
+        for norm, name in _NACH_LAENGE.get(laenge, ())
+        # „Montage“, „Sonntags“: real words that only extend a name are no typos
+        if not wort.startswith(norm) and _abstand(wort, norm, grenze) <= grenze
+    }
+    return tuple(sorted(treffer, key=_REIHENFOLGE.index))
 
 
 def tippfehler_daneben(toks: list[_Tok], von: int, bis: int) -> Vertipper | None:
