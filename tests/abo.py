@@ -57,4 +57,4 @@ def token_aus(antwort: str) -> str:
 
 def abruf(welt: Welt, token: str) -> Feedinhalt | None:
     with welt.uow() as uow:
-        return abrufen(uow, token, welt.uhr(), welt.app.config.termine.regeln(), B)
+        return abrufen(uow, token, welt.uhr(), B)

@@ -6,6 +6,7 @@ tokens alike, and a new, changed or cancelled event in the very next request."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -332,3 +333,22 @@ async def test_http_feed_zeigt_jede_aenderung_mit_der_naechsten_anfrage(
         alle = _feed(welt, GS_RAUM, "kalender", EVE)
         async with http.get(f"{server}/kalender/{alle}.ics") as antwort:
             assert len(_events(await antwort.read())) == 2
+
+
+async def test_gleichzeitige_anfragen_nach_einer_aenderung(welt: Welt, server: str) -> None:
+    token = _feed(welt)
+    url = f"{server}/kalender/{token}.ics"
+    async with aiohttp.ClientSession() as http:
+
+        async def holen() -> tuple[int, str, str]:
+            async with http.get(url) as antwort:
+                await antwort.read()
+                return antwort.status, antwort.headers["ETag"], antwort.headers["Last-Modified"]
+
+        for runde in range(3):
+            # Each round the body changes; 20 requests at once all see the same new feed.
+            _termin(welt, MAX, HH, f"termin Treffen {runde} am 1{runde}.03.2027 um 10 Uhr")
+            welt.spaeter(seconds=5)
+            ergebnisse = await asyncio.gather(*(holen() for _ in range(20)))
+            assert {status for status, _, _ in ergebnisse} == {200}
+            assert len({(etag, stand) for _, etag, stand in ergebnisse}) == 1
