@@ -285,7 +285,8 @@ class LogConfig(_Section):
 
 
 class HttpConfig(_Section):
-    """The optional HTTP server in the process (`om_bot.app.web`): /metrics, /healthz."""
+    """The optional HTTP server in the process (`om_bot.app.web`): /metrics, /healthz, the
+    calendar feeds (`om_bot.app.kalender`)."""
 
     enabled: bool = False
     bind: str = "127.0.0.1"
