@@ -545,8 +545,8 @@ class MatrixBot:
                 return opened
             job.room_id = opened
         # A direct chat the bot just created: its encryption and members come by sync.
-        neu = job.room_id in self._opened and job.room_id not in self.client.rooms
-        if neu and not await self.krypto.raum_abwarten(job.room_id):
+        neu = job.room_id in self._opened
+        if neu and not await self.krypto.raum_abwarten(job.room_id, job.reply.user_id):
             return Failed("the new direct chat has not appeared in a sync yet")
         if job.reply.attachment is not None and not job.file_sent:
             outcome = await self._send_file(job, job.room_id, job.reply.attachment)

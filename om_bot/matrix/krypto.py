@@ -152,6 +152,9 @@ class Krypto:
         self._pflege: asyncio.Task[None] | None = None
         self._schluessel_lock = asyncio.Lock()
         self._hintergrund: set[asyncio.Task[Any]] = set()
+        # Rooms of a sync that nio has finished processing (members, encryption state): a
+        # room shows up in client.rooms while its sync is still being processed.
+        self._gesehen: set[str] = set()
 
     @property
     def aktiv(self) -> bool:
@@ -174,6 +177,7 @@ class Krypto:
     async def nach_sync(self, response: nio.SyncResponse, erster: bool) -> None:
         """Start the key upkeep for this sync (awaited on the first one) and answer key
         requests from other users' devices."""
+        self._gesehen.update(response.rooms.join)
         if not self.aktiv:
             return
         anfragen = [
@@ -257,9 +261,10 @@ class Krypto:
         try:
             if not room.members_synced:
                 self._pruefen(await client.joined_members(room_id), "joined members")
+            assert client.olm is not None
+            client.olm.update_tracked_users(room)
             await self._schluessel_abfragen()
             self._vertrauen_anwenden(room.users)
-            assert client.olm is not None
             if client.olm.should_share_group_session(room_id):
                 teilen = client.sharing_session.get(room_id)
                 if teilen is not None:
@@ -277,14 +282,23 @@ class Krypto:
             raise KryptoFehler(f"{type(exc).__name__}: {exc}") from exc
         return str(neu_typ), dict(verschluesselt)
 
-    async def raum_abwarten(self, room_id: str, timeout: float = RAUM_WARTEN) -> bool:
-        """Wait until a sync has shown the main client `room_id` (True) or `timeout` passed."""
-        schritte = max(int(timeout / 0.05), 1)
-        for _ in range(schritte):
-            if room_id in self.client.rooms:
+    async def raum_abwarten(
+        self, room_id: str, mitglied: str | None = None, timeout: float = RAUM_WARTEN
+    ) -> bool:
+        """Wait until a processed sync has shown `room_id` – with `mitglied` in it (invited is
+        enough): the invitation can come a sync after the room (True), or `timeout` passed."""
+
+        def da() -> bool:
+            room = self.client.rooms.get(room_id)
+            return room_id in self._gesehen and (
+                mitglied is None or (room is not None and mitglied in room.users)
+            )
+
+        for _ in range(max(int(timeout / 0.05), 1)):
+            if da():
                 return True
             await asyncio.sleep(0.05)
-        return room_id in self.client.rooms
+        return da()
 
     def _vertrauen_anwenden(self, user_ids: Iterable[str]) -> None:
         if self.vertrauen == "tofu":
