@@ -78,6 +78,8 @@ KOMBINIERT: list[tuple[str, str, datetime]] = [
      b(2026, 11, 20, 18)),
     ("Treffen KW 13 Runde am Sonntag 10 Uhr", "Meinen Sie Sonntag, 04.04.2027, 10:00 Uhr?",
      b(2027, 4, 4, 10)),
+    ("Workshop zwischen 10 und 12 Uhr Pause am Freitag",
+     "Meinen Sie Freitag, 20.11.2026, 10:00–12:00 Uhr?", b(2026, 11, 20, 10)),
 ]  # fmt: skip
 
 

@@ -201,3 +201,10 @@ def test_termin_aendern_liest_und_nennt_den_tippfehler(bot: Welt) -> None:
     assert "geändert" in antwort and "„Donerstag“ (gelesen als Donnerstag)" in antwort, antwort
     [termin] = bot.db(select(Termin))
     assert termin.start == datetime(2026, 11, 19, 9, tzinfo=UTC)
+
+
+def test_ein_echtes_wort_ist_kein_tippfehler(bot: Welt) -> None:
+    antwort = bot.antwort(MAX, HH, "termin Montage am Freitag um 10 Uhr")
+    assert "eingetragen: „Montage“" in antwort and "gelesen als" not in antwort
+    [termin] = bot.db(select(Termin))
+    assert termin.start == datetime(2026, 11, 20, 9, tzinfo=UTC)

@@ -347,14 +347,16 @@ _VORWOERTER = frozenset({"im", "in", "am", "an", "der", "den", "dem", "zum", "zu
 
 
 def _wann(z: Zeitraum) -> str:
-    """„Dienstag, 06.04.2027“ (with „, 10:00 Uhr“) for one day; a span or series as written."""
-    if z.rrule is None and (z.start.date() == z.end.date() or z.ganztaegig):
-        tag = _tag_mit_name(z.start.date())
-        einer = z.ganztaegig and z.end.date() - z.start.date() == timedelta(days=1)
-        if einer:
-            return tag
-        if not z.ganztaegig:
-            return f"{tag}, {z.start:%H:%M} Uhr"
+    """„Dienstag, 06.04.2027“ (with „, 10:00 Uhr“ or „, 10:00–12:00 Uhr“) for one day; a span
+    over days or a series as `format_zeitraum` writes it."""
+    tag = _tag_mit_name(z.start.date())
+    if z.rrule is not None:
+        return format_zeitraum(z)
+    if z.ganztaegig and z.end.date() - z.start.date() == timedelta(days=1):
+        return tag
+    if not z.ganztaegig and z.start.date() == z.end.date():
+        bis = "" if z.ohne_ende else f"–{z.end:%H:%M}"
+        return f"{tag}, {z.start:%H:%M}{bis} Uhr"
     return format_zeitraum(z)
 
 
