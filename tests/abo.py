@@ -26,7 +26,7 @@ JETZT = datetime(2026, 11, 18, 9, 30, tzinfo=B)
 URL = "https://bot.example.org"
 GS, ADMIN, EVE = "@gs:test", "@admin:test", "@eve:test"
 MAX, PETRA = "@max.mustermann:om.example", "@petra.beispiel:om.example"
-MORITZ = "@moritz.modell:om.example"
+MORITZ, INA = "@moritz.modell:om.example", "@ina.platzhalter:om.example"
 HH, MUC, GS_RAUM, FREI, DM = "!hh", "!muc", "!gs", "!frei", "!dm"
 HAMBURG, MUENCHEN = "OM-Netzwerk Hamburg", "OM-Netzwerk München"
 LINK = re.compile(r"webcal://bot\.example\.org/kalender/([A-Za-z0-9_-]{43})\.ics")

@@ -27,6 +27,7 @@ from tests.abo import (
     GS,
     GS_RAUM,
     HH,
+    INA,
     MAX,
     MORITZ,
     MUC,
@@ -205,6 +206,22 @@ def test_der_inhalt_aendert_sich_nur_mit_den_terminen(welt: Welt) -> None:
     assert leer is not None and _events(leer.daten) == {}
     # Two changes within one second still get distinct Last-Modified values.
     assert leer.stand == umbenannt.stand + timedelta(seconds=1)
+
+
+def test_ueberschneidungen_anderer_aendern_den_feed_nicht(welt: Welt) -> None:
+    nr = _termin(welt, MAX, HH, TREFFEN)
+    token = _feed(welt)
+    vorher = abruf(welt, token)
+    welt.raum("!ddn", "DDN-Regionalnetzwerk Hamburg")
+    welt.sag(INA, "!ddn", "termin Sommerabend am 12.03.2027 um 15 Uhr")
+    assert welt.vorkommen(nr)[0].kollision
+    # No SEQUENCE or LAST-MODIFIED would tell the clients: the feed leaves the mark out …
+    assert abruf(welt, token) == vorher
+    # … the file export still warns.
+    [datei] = welt.sag(EVE, "!frei", "termine export OM-Netzwerk Hamburg")
+    assert datei.attachment is not None
+    [e] = _events(datei.attachment.data).values()
+    assert "Terminüberschneidung" in str(e["DESCRIPTION"])
 
 
 def test_feindliche_und_falsche_tokens(welt: Welt) -> None:

@@ -77,10 +77,12 @@ class Ziel:
 
 
 def kalender_termine(
-    uow: UnitOfWork, termine: Sequence[Termin], jetzt: datetime
+    uow: UnitOfWork, termine: Sequence[Termin], jetzt: datetime, *, kollisionen: bool = True
 ) -> list[KalenderTermin]:
-    """The events as the .ics builder takes them; ⚠ when an occurrence not yet ended clashes."""
-    kollision = uow.termine.mit_kollision([t.id for t in termine], jetzt)
+    """The events as the .ics builder takes them; with `kollisionen` ⚠ when an occurrence not
+    yet ended clashes. The feeds leave that out: another network's new event would change an
+    event's text without changing the event (no SEQUENCE, no LAST-MODIFIED to tell clients)."""
+    kollision = uow.termine.mit_kollision([t.id for t in termine], jetzt) if kollisionen else set()
     return [
         KalenderTermin(
             id=t.id,
@@ -176,7 +178,8 @@ def abrufen(uow: UnitOfWork, token: str, jetzt: datetime, tz: ZoneInfo) -> Feedi
     if feed is None:
         return None
     ziel = Ziel.von(feed)
-    eintraege = tuple(kalender_termine(uow, feed_termine(uow, ziel, jetzt), jetzt))
+    termine = feed_termine(uow, ziel, jetzt)
+    eintraege = tuple(kalender_termine(uow, termine, jetzt, kollisionen=False))
     daten = _feed_daten(eintraege, jetzt.year, ziel.name, tz.key)
     etag = hashlib.sha256(daten).hexdigest()
     if feed.stand is None or feed.inhalt_sha256 != etag:
