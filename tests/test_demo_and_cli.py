@@ -47,6 +47,8 @@ def test_demo_answers_through_a_real_homeserver_and_cleans_up() -> None:
     assert "OM-Netzwerk Hamburg" in out
     assert "Meinten Sie „Hamburg“?" in out
     assert "Homeserver: http://127.0.0.1:" in out
+    # The room is encrypted: the answers above were decrypted by the demo user's device.
+    assert "Ende-zu-Ende-verschlüsselt" in out and "(keine Antwort)" not in out
     log_path = re.search(r"Log:\s+(\S+)", out)
     assert log_path is not None
     assert not Path(log_path.group(1)).parent.exists(), "the demo left its temp dir behind"

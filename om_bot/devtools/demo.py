@@ -1,10 +1,11 @@
 """`om-bot demo`: a throwaway homeserver, the bot and a terminal chat, in one process.
 
 Starts a local Synapse (SQLite, loopback only, temp dir), registers the bot and a demo user,
-imports the sample data, starts the bot and lets you chat with it as the demo user: type
-``!om netzwerke Hamburg`` and see the answer as it arrived through the homeserver. Ctrl-D or
-Ctrl-C stops everything and removes the temp dir. Works with piped input too (each line waits
-for the bot's answer), which is how the demo is tested.
+imports the sample data, starts the bot and lets you chat with it as the demo user in an
+**encrypted** room, as Element creates them: type ``!om netzwerke Hamburg`` and see the answer
+as it arrived (encrypted) through the homeserver and was decrypted by the demo user's device.
+Ctrl-D or Ctrl-C stops everything and removes the temp dir. Works with piped input too (each
+line waits for the bot's answer), which is how the demo is tested.
 """
 
 from __future__ import annotations
@@ -95,9 +96,12 @@ async def _demo(base: Path, data: Path) -> int:
 
         stop = asyncio.Event()
         bot_task = asyncio.create_task(run_bot(app, stop))
-        chat = ChatClient(synapse.url, demo_id)
+        # The demo user has encryption like Element: an own crypto store, keys uploaded (by
+        # start) before the encrypted room is created, so the bot finds the device at once.
+        chat = ChatClient(synapse.url, demo_id, store_path=base / "demo-store")
         await chat.login(demo_password)
-        room_id = await chat.create_room(invite=[bot_id], name="OM-Bot Demo")
+        await chat.start()
+        room_id = await chat.create_room(invite=[bot_id], name="OM-Bot Demo", encrypted=True)
         for _ in range(200):
             if bot_id in await chat.joined_members(room_id):
                 break
@@ -107,13 +111,12 @@ async def _demo(base: Path, data: Path) -> int:
         else:
             _say("Der Bot ist dem Raum nicht beigetreten; siehe Log.")
             return 1
-        await chat.start()
 
         _say()
         _say("Der Bot läuft. Mit einem echten Client (z. B. Element) verbinden:")
         _say(f"  Homeserver: {synapse.url}")
         _say(f"  Benutzer:   {DEMO_USER}   Passwort: {demo_password}")
-        _say(f"  Raum:       „OM-Bot Demo“ ({room_id})")
+        _say(f"  Raum:       „OM-Bot Demo“ ({room_id}), Ende-zu-Ende-verschlüsselt")
         _say(f"  Log:        {base / 'om-bot.log'}")
         _say()
         _say("Probieren Sie: !om netzwerke Hamburg · !om netzwerk Münsterland · !om hilfe")
