@@ -81,9 +81,8 @@ class DatabaseState:
         """Mark `event_id` handled; False if it was already (a replayed sync)."""
         aufraeumen = False
         with self.uow() as uow:
-            if uow.events.bekannt(event_id):
+            if not uow.events.beanspruchen(event_id, room_id, now):
                 return False
-            uow.events.merke(event_id, room_id, now)
             # Pruning is housekeeping, not per-message work: at most once an hour.
             if self._pruned is None or now - self._pruned > timedelta(hours=1):
                 uow.events.vergiss_vor(now - EVENT_MEMORY)

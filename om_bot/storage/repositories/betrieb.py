@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from om_bot.storage.models import (
     AuditEintrag,
@@ -37,6 +38,26 @@ class EventRepo(_Repo):
 
     def merke(self, event_id: str, room_id: str, zeit: datetime) -> None:
         self.session.add(VerarbeitetesEvent(event_id=event_id, room_id=room_id, verarbeitet=zeit))
+
+    def beanspruchen(self, event_id: str, room_id: str, zeit: datetime) -> bool:
+        """Mark the event handled unless it already is; True when this call marked it.
+
+        One statement (INSERT … ON CONFLICT DO NOTHING) instead of a lookup and an insert: it
+        is on the path of every message, and two processes claiming the same event at once
+        get True and False instead of a unique violation.
+        """
+        tabelle = VerarbeitetesEvent.__table__
+        werte = {"event_id": event_id, "room_id": room_id, "verarbeitet": zeit}
+        dialekt = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        # The new row's key comes back only when it was inserted (rowcount is not reliable
+        # for this statement on every driver).
+        stmt = (
+            dialekt.insert(tabelle)
+            .values(werte)
+            .on_conflict_do_nothing()
+            .returning(tabelle.c.event_id)
+        )
+        return self.session.execute(stmt).first() is not None
 
     def vergiss_vor(self, zeit: datetime) -> int:
         result = self.session.execute(
