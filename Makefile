@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte bench-daten clean
+.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte bench-daten bench-durchsatz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(MAKE) bench-adversarial
 	$(MAKE) bench-orte
 	$(MAKE) bench-daten
+	$(MAKE) bench-durchsatz
 
 bench-clash: $(STAMP)
 	$(BIN)/python benchmarks/clash.py
@@ -62,6 +63,10 @@ bench-orte: $(STAMP)
 
 bench-adversarial: $(STAMP)
 	$(BIN)/python benchmarks/adversarial.py
+
+# om-bot against a bare nio echo bot on one Synapse: round trip and a burst of 20 users.
+bench-durchsatz: $(STAMP)
+	$(BIN)/python benchmarks/durchsatz.py
 
 bench-daten: $(STAMP)
 	$(BIN)/python benchmarks/daten.py
