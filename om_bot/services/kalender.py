@@ -40,6 +40,16 @@ FEED_RUECKBLICK = timedelta(days=365)
 ABSAGE_SICHTBAR = timedelta(days=30)
 
 
+def auswahl_titel(netzwerk: Netzwerk | None, region: Region | None) -> str:
+    """„von OM-Netzwerk Hamburg“, „in Bayern“, „in allen Regionen“: whose events (`termine`,
+    the export, the feeds)."""
+    if netzwerk is not None:
+        return f"von {netzwerk.name}"
+    if region is not None:
+        return f"in {region.name}"
+    return "in allen Regionen"
+
+
 @dataclass(frozen=True)
 class Ziel:
     """Whose events a feed holds: a network's, a region's or the whole register's."""
@@ -50,12 +60,7 @@ class Ziel:
 
     @property
     def titel(self) -> str:
-        """„von OM-Netzwerk Hamburg“, „in Bayern“, „in allen Regionen“ (as `termine`)."""
-        if self.netzwerk is not None:
-            return f"von {self.netzwerk.name}"
-        if self.region is not None:
-            return f"in {self.region.name}"
-        return "in allen Regionen"
+        return auswahl_titel(self.netzwerk, self.region)
 
     @property
     def name(self) -> str:

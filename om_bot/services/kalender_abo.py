@@ -78,6 +78,11 @@ class NichtEingerichtet:
 
 # --- which feed ------------------------------------------------------------------------------
 
+_UNVERKNUEPFT = (
+    "Dieser Raum ist mit keinem Netzwerk verknüpft. Kalender-Links zeigt der Bot nur in den "
+    "Räumen eines Netzwerks, im Raum der Geschäftsstelle und im Direktchat."
+)
+
 
 def raum_ziel(a: Aufruf) -> Ziel:
     """The feed of the room the command was typed in: its network's, in the Geschäftsstelle's
@@ -98,34 +103,24 @@ def raum_ziel(a: Aufruf) -> Ziel:
             usage=f"{p} kalender netzwerk <Netzwerk>",
             beispiel=f"{p} kalender netzwerk Hamburg",
         )
-    raise AboVerweigert(
-        "Dieser Raum ist mit keinem Netzwerk verknüpft. Kalender-Links zeigt der Bot nur in den "
-        "Räumen eines Netzwerks, im Raum der Geschäftsstelle und im Direktchat.",
-        Rolle.NETZWERK,
-    )
+    raise AboVerweigert(_UNVERKNUEPFT, Rolle.NETZWERK)
 
 
-def netzwerk_ziel(a: Aufruf, text: str) -> Ziel:
+def benanntes_ziel(a: Aufruf, art: FeedArt, text: str) -> Ziel:
+    """The network's (art NETZWERK) or the region's (REGION) feed that `text` names."""
+    p = a.prefix
     try:
-        return Ziel(FeedArt.NETZWERK, netzwerk=finde_netzwerk(a.uow, text))
+        if art is FeedArt.NETZWERK:
+            return Ziel(art, netzwerk=finde_netzwerk(a.uow, text))
+        return Ziel(art, region=finde_region(a.uow, text))
     except UsageError as fehler:
-        p = a.prefix
+        wort, beispiel = (
+            ("Netzwerk", "Hamburg") if art is FeedArt.NETZWERK else ("Region", "Bayern")
+        )
         raise UsageError(
             fehler.meldung,
-            usage=f"{p} kalender netzwerk <Netzwerk>",
-            beispiel=f"{p} kalender netzwerk Hamburg",
-        ) from None
-
-
-def region_ziel(a: Aufruf, text: str) -> Ziel:
-    try:
-        return Ziel(FeedArt.REGION, region=finde_region(a.uow, text))
-    except UsageError as fehler:
-        p = a.prefix
-        raise UsageError(
-            fehler.meldung,
-            usage=f"{p} kalender region <Region>",
-            beispiel=f"{p} kalender region Münsterland",
+            usage=f"{p} kalender {art.value} <{wort}>",
+            beispiel=f"{p} kalender {art.value} {beispiel}",
         ) from None
 
 
@@ -164,10 +159,7 @@ def _ort_verweigert(a: Aufruf, ziel: Ziel) -> str | None:
         else None
     )
     if raum_netzwerk is None:
-        return (
-            "Dieser Raum ist mit keinem Netzwerk verknüpft. Kalender-Links zeigt der Bot nur in "
-            "den Räumen eines Netzwerks, im Raum der Geschäftsstelle und im Direktchat."
-        )
+        return _UNVERKNUEPFT
     if ziel.netzwerk is not None:
         if ziel.netzwerk.id == raum_netzwerk.id:
             return None

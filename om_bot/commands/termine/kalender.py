@@ -11,6 +11,7 @@ from __future__ import annotations
 from om_bot.chat.router import Kontext
 from om_bot.commands.aufruf import aufruf
 from om_bot.commands.termine.basis import familie, praefix
+from om_bot.domain.kalender import FeedArt
 from om_bot.domain.roles import Rolle, Wer
 from om_bot.services import kalender_abo as abo
 from om_bot.services.kalender import ABSAGE_SICHTBAR
@@ -102,6 +103,16 @@ def kalender_neu(ctx: Kontext) -> Reply:
     return _antwort(ctx, abo.erneuern(a, abo.raum_ziel(a), _adresse(ctx)), "kalender neu")
 
 
+def _benannt(ctx: Kontext, art: FeedArt, text: str, neu: bool) -> Reply:
+    """`kalender netzwerk|region <Name> [neu]`: that feed's link, or a new one."""
+    a = aufruf(ctx)
+    ziel = abo.benanntes_ziel(a, art, text)
+    benannt = ziel.netzwerk or ziel.region
+    assert benannt is not None
+    machen = abo.erneuern if neu else abo.zeigen
+    return _antwort(ctx, machen(a, ziel, _adresse(ctx)), f"kalender {art.value} {benannt.name} neu")
+
+
 @familie.befehl(
     "kalender netzwerk <netzwerk>",
     hilfe="Den Kalender eines Netzwerks abonnieren",
@@ -113,11 +124,7 @@ def kalender_neu(ctx: Kontext) -> Reply:
     beispiele=("kalender netzwerk Hamburg",),
 )
 def kalender_netzwerk(ctx: Kontext, netzwerk: str) -> Reply:
-    a = aufruf(ctx)
-    ziel = abo.netzwerk_ziel(a, netzwerk)
-    assert ziel.netzwerk is not None
-    neu = f"kalender netzwerk {ziel.netzwerk.name} neu"
-    return _antwort(ctx, abo.zeigen(a, ziel, _adresse(ctx)), neu)
+    return _benannt(ctx, FeedArt.NETZWERK, netzwerk, neu=False)
 
 
 @familie.befehl(
@@ -127,11 +134,7 @@ def kalender_netzwerk(ctx: Kontext, netzwerk: str) -> Reply:
     beispiele=("kalender netzwerk Hamburg neu",),
 )
 def kalender_netzwerk_neu(ctx: Kontext, netzwerk: str) -> Reply:
-    a = aufruf(ctx)
-    ziel = abo.netzwerk_ziel(a, netzwerk)
-    assert ziel.netzwerk is not None
-    neu = f"kalender netzwerk {ziel.netzwerk.name} neu"
-    return _antwort(ctx, abo.erneuern(a, ziel, _adresse(ctx)), neu)
+    return _benannt(ctx, FeedArt.NETZWERK, netzwerk, neu=True)
 
 
 @familie.befehl(
@@ -146,11 +149,7 @@ def kalender_netzwerk_neu(ctx: Kontext, netzwerk: str) -> Reply:
     beispiele=("kalender region Münsterland", "kalender region Bayern"),
 )
 def kalender_region(ctx: Kontext, region: str) -> Reply:
-    a = aufruf(ctx)
-    ziel = abo.region_ziel(a, region)
-    assert ziel.region is not None
-    neu = f"kalender region {ziel.region.name} neu"
-    return _antwort(ctx, abo.zeigen(a, ziel, _adresse(ctx)), neu)
+    return _benannt(ctx, FeedArt.REGION, region, neu=False)
 
 
 @familie.befehl(
@@ -160,8 +159,4 @@ def kalender_region(ctx: Kontext, region: str) -> Reply:
     beispiele=("kalender region Münsterland neu",),
 )
 def kalender_region_neu(ctx: Kontext, region: str) -> Reply:
-    a = aufruf(ctx)
-    ziel = abo.region_ziel(a, region)
-    assert ziel.region is not None
-    neu = f"kalender region {ziel.region.name} neu"
-    return _antwort(ctx, abo.erneuern(a, ziel, _adresse(ctx)), neu)
+    return _benannt(ctx, FeedArt.REGION, region, neu=True)

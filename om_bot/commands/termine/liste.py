@@ -26,7 +26,7 @@ from om_bot.domain.kalender import MIMETYPE, kalender
 from om_bot.domain.matching import fold
 from om_bot.domain.termine import ueberlappende_regionen
 from om_bot.services import terminverwaltung as tv
-from om_bot.services.kalender import kalender_termine
+from om_bot.services.kalender import auswahl_titel, kalender_termine
 from om_bot.services.register import finde_netzwerk
 from om_bot.storage.models import Netzwerk, Region, TerminVorkommen
 from om_bot.text.format import B, Code, I, Msg, Part
@@ -49,11 +49,7 @@ class _Auswahl:
 
     @property
     def titel(self) -> str:
-        if self.netzwerk is not None:
-            return f"von {self.netzwerk.name}"
-        if self.region is not None:
-            return f"in {self.region.name}"
-        return "in allen Regionen"
+        return auswahl_titel(self.netzwerk, self.region)
 
 
 _MONATSNAMEN = MONATSNAMEN  # the one table, in om_bot.domain.dates
