@@ -208,3 +208,15 @@ def test_ein_echtes_wort_ist_kein_tippfehler(bot: Welt) -> None:
     assert "eingetragen: „Montage“" in antwort and "gelesen als" not in antwort
     [termin] = bot.db(select(Termin))
     assert termin.start == datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+def test_termin_aendern_mit_dem_titel_nach_dem_datum(bot: Welt) -> None:
+    bot.sag(MAX, HH, "termin Treffen am Freitag um 10 Uhr")
+    antwort = bot.antwort(MAX, HH, "termin ändern 1 morgen 11 Uhr Teamrunde")
+    assert "geändert: „Teamrunde“" in antwort, antwort
+    [termin] = bot.db(select(Termin))
+    assert (termin.titel, termin.start) == ("Teamrunde", datetime(2026, 11, 19, 10, tzinfo=UTC))
+    antwort = bot.antwort(MAX, HH, "termin ändern 1 morgen 12 Uhr Runde im Park")
+    assert "Bitte schreiben Sie den Titel vor das Datum" in antwort
+    assert "Beispiel: `!om termin ändern 1 Runde im Park morgen 12 Uhr`" in antwort
+    assert bot.db(select(Termin))[0].start == datetime(2026, 11, 19, 10, tzinfo=UTC)

@@ -239,6 +239,8 @@ def termin_aendern(ctx: Kontext, nr: int, text: str) -> list[Reply]:
                 vorher, zeitraum, nachher = find_when(haupt, jetzt, tz, regeln.standard_dauer)
             except DatumFehler as fehler:
                 raise datumfehler(ctx, fehler, usage, termin.titel) from None
+            if not vorher and "titel" not in optionen:
+                vorher, nachher = titel_danach(ctx, haupt, nachher, usage, f"termin ändern {nr}")
             titel = vorher or None
             region_text, netzwerk_text = lies_rest(ctx, nachher, usage)
     if "titel" in optionen:

@@ -101,7 +101,9 @@ def titel_mit_region(ctx: Kontext, titel: str) -> tuple[str, Region | None]:
 _DANACH_RE = re.compile(r"\s(?:in|im|für|fuer)\s", re.IGNORECASE)
 
 
-def titel_danach(ctx: Kontext, haupt: str, nachher: str, usage: str) -> tuple[str, str]:
+def titel_danach(
+    ctx: Kontext, haupt: str, nachher: str, usage: str, befehl: str = "termin"
+) -> tuple[str, str]:
     """„morgen 10 Uhr Teamrunde [in <Region>] [für <Netzwerk>]“: the title after the date.
 
     Only where the split is certain: the text starts with a capital letter (a noun, not
@@ -117,7 +119,7 @@ def titel_danach(ctx: Kontext, haupt: str, nachher: str, usage: str) -> tuple[st
         f"Ist „{nachher[:80]}“ nach dem Datum der Titel? Bitte schreiben Sie den Titel vor das "
         "Datum. Es wurde nichts gespeichert.",
         usage=usage,
-        beispiel=f"{praefix(ctx)} termin {nachher[:60]} {datum[:60]}",
+        beispiel=f"{praefix(ctx)} {befehl} {nachher[:60]} {datum[:60]}",
     )
     if not nachher[0].isupper():
         raise frage
