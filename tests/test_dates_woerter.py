@@ -473,6 +473,26 @@ def test_woerter_die_einen_namen_nur_verlaengern_sind_keine_tippfehler() -> None
     assert find_when("Montage am Freitag 10 Uhr", JETZT, B)[0] == "Montage"
 
 
+@pytest.mark.parametrize(
+    ("text", "titel"),
+    [
+        ("Freibad am Samstag 10 Uhr", "Freibad"),  # not „Freitag“
+        ("Dienst am Samstag 10 Uhr", "Dienst"),  # not „Dienstag“
+        ("Kuli-Tausch Kuli am 12.03.2027", "Kuli-Tausch Kuli"),  # not „Juli“
+        ("Treffen Jaguar am Freitag 18 Uhr", "Treffen Jaguar"),  # not „Januar“
+    ],
+)
+def test_echte_woerter_nahe_einem_namen_sind_keine_tippfehler(text: str, titel: str) -> None:
+    assert find_when(text, JETZT, B)[0] == titel
+
+
+def test_ein_echtes_wort_wird_nie_zum_wochentag() -> None:
+    # „Mittag“ is one letter from „Montag“: read as a typo it would be Monday 12:00.
+    with pytest.raises(DatumFehler) as fehler:
+        find_when("Treffen Mittag 12 Uhr", JETZT, B)
+    assert "Montag" not in str(fehler.value) and "fehlt der Tag" in str(fehler.value)
+
+
 # --- „zwischen“ before the day, „So“, spans of days, „morgen in einem Monat“ -----------------
 
 NOCH_MEHR_GELESEN: list[tuple[str, tuple[datetime, datetime]]] = [
