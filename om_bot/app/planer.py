@@ -309,15 +309,20 @@ class Planer:
             self._alle = True  # try again next round
             return
         self._teile.update(neu)
-        with self.uow() as uow, uow.mitlesen() as gelesen:
-            teile = [
-                (q.name, self._teile[i].erinnerungen)
-                for i, q in enumerate(self.planung.quellen)
-                if i in self._teile
-            ]
-            gewuenscht = self.planung.zusammen(uow, jetzt, teile)
-            self.letzter_abgleich = abgleichen(uow, gewuenscht, jetzt)
-            uow.commit()
+        try:
+            with self.uow() as uow, uow.mitlesen() as gelesen:
+                teile = [
+                    (q.name, self._teile[i].erinnerungen)
+                    for i, q in enumerate(self.planung.quellen)
+                    if i in self._teile
+                ]
+                gewuenscht = self.planung.zusammen(uow, jetzt, teile)
+                self.letzter_abgleich = abgleichen(uow, gewuenscht, jetzt)
+                uow.commit()
+        except Exception:
+            # The sources' plans are newer than the stored one now: all again next round.
+            self._alle = True
+            raise
         self._abgleich_bereiche = frozenset(gelesen)
         if len(quellen) == len(self.planung.quellen):
             self._abgeglichen = jetzt
