@@ -119,42 +119,36 @@ def find_when(
     result's ``korrekturen`` name it.
     """
     text = unicodedata.normalize("NFC", text)
-    korrekturen: list[tuple[str, str]] = []
-    erster: _Tippfehler | None = None
-    while True:
-        try:
-            fund = _find_when_mit_rueckfall(text, now, tz, default_duration)
-        except _Tippfehler as tf:
-            erster = erster or tf
-            v = tf.vertipper
-            if len(v.kandidaten) != 1 or len(korrekturen) >= _MAX_KORREKTUREN:
-                raise erster from None  # two names equally near, or one typo too many
-            richtig = v.kandidaten[0]
-            korrekturen.append((v.falsch, richtig))
-            text = tf.text[: v.start] + richtig + tf.text[v.ende :]
-            stelle = (v.start, v.start + len(richtig))
-            continue
-        except _KeinDatum:
-            if korrekturen and erster is not None:
-                raise erster from None
-            raise
-        except DatumFehler as fehler:
-            if not korrekturen:
-                raise
-            raise _gelesen_als(korrekturen, fehler) from None
-        if korrekturen:
-            # The corrected word must be part of the phrase read; else it is still left over.
-            if not fund.von <= stelle[0] < stelle[1] <= fund.bis:
-                assert erster is not None
-                raise erster
-            zeitraum = replace(fund.zeitraum, korrekturen=tuple(korrekturen))
-            return fund.vorher, zeitraum, fund.nachher
-        return fund.vorher, fund.zeitraum, fund.nachher
+    try:
+        fund = _find_when_mit_rueckfall(text, now, tz, default_duration)
+    except _Tippfehler as tippfehler:
+        fund, korrektur = _korrigiert_lesen(tippfehler, now, tz, default_duration)
+        return fund.vorher, replace(fund.zeitraum, korrekturen=(korrektur,)), fund.nachher
+    return fund.vorher, fund.zeitraum, fund.nachher
 
 
-# One typo is read per text; a second one is asked back (its place in the text is not
-# tracked across two rewrites).
-_MAX_KORREKTUREN = 1
+def _korrigiert_lesen(
+    tippfehler: _Tippfehler, now: datetime, tz: ZoneInfo, default_duration: timedelta
+) -> tuple[_Fund, tuple[str, str]]:
+    """Read the text with the one name the typo is near; else ask (`tippfehler` itself).
+
+    One typo per text: a second one is asked back, and so is a name that the phrase read
+    does not contain (it would still be left over).
+    """
+    v = tippfehler.vertipper
+    if len(v.kandidaten) != 1:
+        raise tippfehler  # two names equally near
+    richtig = v.kandidaten[0]
+    text = tippfehler.text[: v.start] + richtig + tippfehler.text[v.ende :]
+    try:
+        fund = _find_when_mit_rueckfall(text, now, tz, default_duration)
+    except (_Tippfehler, _KeinDatum):
+        raise tippfehler from None
+    except DatumFehler as fehler:
+        raise _gelesen_als(v.falsch, richtig, fehler) from None
+    if not (fund.von <= v.start and v.start + len(richtig) <= fund.bis):
+        raise tippfehler
+    return fund, (v.falsch, richtig)
 
 
 class _Fund(NamedTuple):
@@ -181,11 +175,12 @@ class _Tippfehler(DatumFehler):
         )
 
 
-def _gelesen_als(korrekturen: list[tuple[str, str]], fehler: DatumFehler) -> DatumFehler:
+def _gelesen_als(falsch: str, richtig: str, fehler: DatumFehler) -> DatumFehler:
     """The corrected text did not read: its own question, saying what was corrected."""
-    gelesen = ", ".join(f"„{falsch}“ (gelesen als {richtig})" for falsch, richtig in korrekturen)
     return DatumFehler(
-        f"{gelesen}: {fehler.meldung}", fehler.beispiel, ganzer_text=fehler.ganzer_text
+        f"„{falsch}“ (gelesen als {richtig}): {fehler.meldung}",
+        fehler.beispiel,
+        ganzer_text=fehler.ganzer_text,
     )
 
 
