@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from om_bot.app.kalender import kalender_routen
 from om_bot.app.metriken import Metriken
 from om_bot.app.planer import Planer, Schlafen, Wecker
 from om_bot.app.web import Gesundheit, Webserver, standard_routen
@@ -30,6 +31,8 @@ from om_bot.domain.termine import Regeln
 from om_bot.matrix.adapter import JoinedRoom, MatrixBot
 from om_bot.services.datenschutz import Fristen, aufbewahrung
 from om_bot.services.erinnerungsquellen import Planung, planung_aus
+from om_bot.services.kalender import Feedinhalt, abrufen
+from om_bot.services.kalender_abo import AboAdresse
 from om_bot.services.limits import Grenzen
 from om_bot.storage.db import make_engine, migrate
 from om_bot.storage.uow import UnitOfWork, uow_factory
@@ -171,12 +174,23 @@ def build(
         erweiterungen={
             Planung: planung_aus(config, prefix),
             Regeln: config.termine.regeln(),
+            AboAdresse: AboAdresse(config.http.enabled, config.http.public_url),
         },
         grenzen=Grenzen(config.grenzen.werte()),
         beobachter=metriken.befehl,
     )
     web = Webserver(config.http) if config.http.enabled else None
+    if web is not None:
+        # The calendar feeds (`/kalender/<token>.ics`); /metrics and /healthz come in `run_bot`.
+        kalender_routen(web, lambda token: _feed(uow, token, clock, config))
     return App(config, engine, uow, dienste, Router(dienste), wecker, schlafen, metriken, web)
+
+
+def _feed(
+    uow: Callable[[], UnitOfWork], token: str, clock: Callable[[], datetime], config: Config
+) -> Feedinhalt | None:
+    with uow() as u:
+        return abrufen(u, token, clock(), config.bot.tz)
 
 
 def make_bot(app: App) -> MatrixBot:
