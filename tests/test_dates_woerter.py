@@ -65,21 +65,21 @@ def test_die_nachfrage_nennt_das_wort_und_was_der_rest_allein_waere() -> None:
 # Where the left-over word and the phrase make exactly one date together, the question offers
 # it (and its example reads as that date); otherwise it names the word and the phrase alone.
 KOMBINIERT: list[tuple[str, str, datetime]] = [
-    ("Treffen KW 14 Runde am Dienstag um 10 Uhr", "Meinen Sie Dienstag, 06.04.2027, 10:00 Uhr?",
+    ("Treffen KW 14 Runde am Dienstag um 10 Uhr", "meinen Sie Dienstag, 06.04.2027, 10:00 Uhr?",
      b(2027, 4, 6, 10)),
-    ("Treffen KW 14 Runde am Dienstag", "Meinen Sie Dienstag, 06.04.2027?", b(2027, 4, 6)),
+    ("Treffen KW 14 Runde am Dienstag", "meinen Sie Dienstag, 06.04.2027?", b(2027, 4, 6)),
     ("Treffen am 6. um 10 Uhr April", "„April“ habe ich nicht verstanden – meinen Sie Dienstag, "
      "06.04.2027, 10:00 Uhr?", b(2027, 4, 6, 10)),
     ("Treffen im März am 12. um 10 Uhr", "meinen Sie Freitag, 12.03.2027, 10:00 Uhr?",
      b(2027, 3, 12, 10)),
     ("Feier am 31. um 20 Uhr Dezember", "meinen Sie Donnerstag, 31.12.2026, 20:00 Uhr?",
      b(2026, 12, 31, 20)),  # year boundary: this December
-    ("Treffen um 18 Uhr in Hamburg am Freitag", "Meinen Sie Freitag, 20.11.2026, 18:00 Uhr?",
+    ("Treffen um 18 Uhr in Hamburg am Freitag", "meinen Sie Freitag, 20.11.2026, 18:00 Uhr?",
      b(2026, 11, 20, 18)),
-    ("Treffen KW 13 Runde am Sonntag 10 Uhr", "Meinen Sie Sonntag, 04.04.2027, 10:00 Uhr?",
+    ("Treffen KW 13 Runde am Sonntag 10 Uhr", "meinen Sie Sonntag, 04.04.2027, 10:00 Uhr?",
      b(2027, 4, 4, 10)),
     ("Workshop zwischen 10 und 12 Uhr Pause am Freitag",
-     "Meinen Sie Freitag, 20.11.2026, 10:00–12:00 Uhr?", b(2026, 11, 20, 10)),
+     "meinen Sie Freitag, 20.11.2026, 10:00–12:00 Uhr?", b(2026, 11, 20, 10)),
 ]  # fmt: skip
 
 

@@ -380,14 +380,17 @@ def _mehrere(
 ) -> DatumFehler:
     """Two date/time phrases; if side by side they read as one, the question offers that."""
     kombiniert = _kombiniert(a, b, lage) if lage is not None else None
-    angebot, beispiel = "", _FIND_BEISPIEL
+    gefunden = f"Ich habe mehr als eine Zeitangabe gefunden („{a}“ und „{b}“)"
     if kombiniert is not None:
-        beispiel, z = kombiniert
-        angebot = f" Meinen Sie {_wann(z)}? Dann: „{_zitat(beispiel)}“."
+        zusammen, z = kombiniert
+        return DatumFehler(
+            f"{gefunden} – meinen Sie {_wann(z)}? Dann schreiben Sie bitte beides direkt "
+            f"hintereinander: „{_zitat(zusammen)}“.",
+            zusammen,
+        )
     return DatumFehler(
-        f"Ich habe mehr als eine Zeitangabe gefunden („{a}“ und „{b}“). "
-        f"Bitte schreiben Sie Datum und Uhrzeit direkt hintereinander.{angebot}",
-        beispiel,
+        f"{gefunden}. Bitte schreiben Sie Datum und Uhrzeit direkt hintereinander.",
+        _FIND_BEISPIEL,
     )
 
 
