@@ -19,8 +19,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from om_bot.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from om_bot.app.runtime import App
 
 log = logging.getLogger("om_bot")
 
@@ -130,7 +134,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check-config":
         print(f"{args.config}: ok")
         return 0
-    app = runtime.build(config)
+    # `om-bot run` migrates only once it is the active process (several may share a database).
+    app = runtime.build(config, migrieren=args.command != "run")
     if args.command == "migrate":
         print("database is up to date")
         return 0
@@ -157,9 +162,31 @@ def _dispatch(args: argparse.Namespace) -> int:
             _write_private(args.file, text)
         return 0
     if args.command == "run":
-        asyncio.run(runtime.run_bot(app))
-        return 0
+        return _run(app)
     raise AssertionError(args.command)
+
+
+# Exit status after the standby lock was lost (EX_TEMPFAIL): the service manager restarts the
+# process, which then waits as a standby.
+EXIT_LOCK_LOST = 75
+
+
+def _run(app: App) -> int:
+    from om_bot.app import runtime  # noqa: PLC0415
+    from om_bot.storage.sperre import SperreVerloren  # noqa: PLC0415
+
+    def beenden() -> None:
+        logging.shutdown()
+        # At once: a worker thread may hang on a database that is cut off, and the interpreter
+        # would wait for it at exit.
+        os._exit(EXIT_LOCK_LOST)
+
+    try:
+        asyncio.run(runtime.run_bot(app, notaus=beenden))
+    except SperreVerloren as exc:
+        log.error("%s; exiting (status %d) to be restarted as a standby", exc, EXIT_LOCK_LOST)
+        beenden()
+    return 0
 
 
 def _umzug(quelle: str, ziel: str, *, force: bool) -> int:

@@ -48,6 +48,7 @@ from om_bot.storage.models import (
     VerknuepfungStatus,
 )
 from om_bot.storage.uow import uow_factory
+from om_bot.text.messages import Attachment, IncomingMessage, Reply
 from tests.conftest import POSTGRES_ENV, sqlite_kopie
 
 POSTGRES_STANDARD = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -231,6 +232,10 @@ def _fuelle(engine: Engine) -> None:
                     **ziel,
                 )
             )
+        # An answer left in the outbox (hot standby), with a file.
+        befehl = IncomingMessage("$befehl:test", "!hh:test", "@max:test", "", T0)
+        anhang = Attachment("termine.ics", "text/calendar", b"BEGIN:VCALENDAR")
+        uow.ausgang.add("om-bot-0123", befehl, Reply("ok", "<b>ok</b>", attachment=anhang), T0)
         uow.commit()
 
 

@@ -82,7 +82,8 @@ class Metriken:
             "1 when this process is the active one (holds the sync, scheduler and sends).",
             registry=r,
         )
-        self.aktiv.set(1)
+        # 0 until the standby logic (`om_bot.app.standby`) says this process holds the lock.
+        self.aktiv.set(0)
         self._letzter_sync: Callable[[], datetime | None] = lambda: None
         self.sync_lag.set_function(self._lag)
 
@@ -110,6 +111,10 @@ class Metriken:
                 self.erinnerungen_spaet.inc()
         else:
             self.erinnerungen_verworfen.labels(art).inc()
+
+    def aktiv_setzen(self, aktiv: bool) -> None:
+        """`Standby(melden=…)`: this process became the active one (True) or stopped being it."""
+        self.aktiv.set(1 if aktiv else 0)
 
     def sync_quelle(self, letzter_sync: Callable[[], datetime | None]) -> None:
         """Where the sync lag is read from (the running Matrix adapter's `synced_at`)."""

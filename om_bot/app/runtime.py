@@ -1,7 +1,8 @@
 """Wiring for a running bot: the adapter's persistent state and the bot's composition.
 
 `build` turns a `Config` into the pieces (engine, units of work, router, Matrix adapter);
-`run_bot` runs them until SIGTERM/SIGINT. Nothing here runs at import.
+`run_bot` runs them until SIGTERM/SIGINT – as the active process once it holds the lock
+(`om_bot.app.standby`), a standby until then. Nothing here runs at import.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import gc
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,7 @@ from sqlalchemy import Engine
 from om_bot.app.kalender import kalender_routen
 from om_bot.app.metriken import Metriken
 from om_bot.app.planer import Planer, Schlafen, Wecker
+from om_bot.app.standby import Standby, Zeiten
 from om_bot.app.web import Gesundheit, Webserver, standard_routen
 from om_bot.chat.registry import Registry, help_prefix
 from om_bot.chat.router import Dienste, Router
@@ -28,15 +31,16 @@ from om_bot.config import Config
 from om_bot.domain import orte
 from om_bot.domain.roles import Rollen
 from om_bot.domain.termine import Regeln
-from om_bot.matrix.adapter import JoinedRoom, MatrixBot
+from om_bot.matrix.adapter import Handler, JoinedRoom, MatrixBot, transaction_id
 from om_bot.services.datenschutz import Fristen, aufbewahrung
 from om_bot.services.erinnerungsquellen import Planung, planung_aus
 from om_bot.services.kalender import Feedinhalt, abrufen
 from om_bot.services.kalender_abo import AboAdresse
 from om_bot.services.limits import Grenzen
 from om_bot.storage.db import make_engine, migrate
+from om_bot.storage.sperre import Sperre, SperreVerloren, sperre_fuer
 from om_bot.storage.uow import UnitOfWork, uow_factory
-from om_bot.text.messages import Reply
+from om_bot.text.messages import IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +50,58 @@ NOT_BEFORE = "not_before"
 EVENT_MEMORY = timedelta(days=30)
 
 
+class Anspruch:
+    """The claim of the command being handled in this thread, written into the first
+    transaction that commits while it runs (`uow_factory(vor_jedem_commit=…)`): what a command
+    changes and the mark that it was handled are committed together, so a process killed in the
+    middle leaves either both or neither – and a standby taking over handles the command
+    exactly once."""
+
+    def __init__(self) -> None:
+        self._lokal = threading.local()
+
+    def beginnen(self, event_id: str, room_id: str, now: datetime) -> None:
+        self._lokal.offen = (event_id, room_id, now)
+        self._lokal.geschrieben = False
+
+    def beenden(self) -> bool:
+        """End the command; True when a commit while it ran carried its claim."""
+        self._lokal.offen = None
+        return bool(getattr(self._lokal, "geschrieben", False))
+
+    def __call__(self, uow: UnitOfWork) -> None:
+        offen = getattr(self._lokal, "offen", None)
+        if offen is not None:
+            self._lokal.geschrieben = uow.events.beanspruchen(*offen)
+            self._lokal.offen = None
+
+
 class DatabaseState:
-    """`om_bot.matrix.adapter.AdapterState` on the database: sync token, handled events, rooms."""
+    """`om_bot.matrix.adapter.AdapterState` on the database: sync token, handled events, rooms,
+    the durable outbox of answers."""
 
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
         aufbewahrung: Callable[[datetime], object] | None = None,
+        anspruch: Anspruch | None = None,
     ) -> None:
         self.uow = uow
         self._pruned: datetime | None = None
         # The retention job (`om_bot.services.datenschutz.aufbewahrung`), run with the event
         # pruning.
         self._aufbewahrung = aufbewahrung
+        # Hooked into `uow` by `build`; without it a command's claim is written after it ran.
+        self._anspruch = anspruch or Anspruch()
+        # Answers the homeserver accepted, deleted from the outbox with the next write (the
+        # sync token after each sync, the next command): no transaction of their own.
+        self._gesendet: list[str] = []
+        self._gesendet_lock = threading.Lock()
+
+    def _gesendete(self) -> list[str]:
+        with self._gesendet_lock:
+            txns, self._gesendet = self._gesendet, []
+        return txns
 
     def sync_token(self) -> str | None:
         with self.uow() as uow:
@@ -67,6 +110,7 @@ class DatabaseState:
     def save_sync_token(self, token: str) -> None:
         with self.uow() as uow:
             uow.zustand.set(SYNC_TOKEN, token)
+            uow.ausgang.gesendet(self._gesendete())
             uow.commit()
 
     def not_before(self) -> datetime | None:
@@ -82,23 +126,90 @@ class DatabaseState:
 
     def claim(self, event_id: str, room_id: str, now: datetime) -> bool:
         """Mark `event_id` handled; False if it was already (a replayed sync)."""
-        aufraeumen = False
         with self.uow() as uow:
             if not uow.events.beanspruchen(event_id, room_id, now):
                 return False
-            # Pruning is housekeeping, not per-message work: at most once an hour.
-            if self._pruned is None or now - self._pruned > timedelta(hours=1):
-                uow.events.vergiss_vor(now - EVENT_MEMORY)
-                self._pruned = now
-                aufraeumen = True
+            aufraeumen = self._pflege(uow, now)
             uow.commit()
+        self._nach_pflege(aufraeumen, now)
+        return True
+
+    def answer_once(
+        self, message: IncomingMessage, handle: Handler, now: datetime
+    ) -> list[tuple[str, Reply]] | None:
+        """Handle `message` unless it was handled before (None), and store the answers in the
+        outbox, with the claim, before they are returned for sending – each with its
+        transaction id. The claim goes into the handler's own commit when it writes
+        (`Anspruch`), else into the outbox transaction; killed before either, the command was
+        not handled and the next active process handles it."""
+        with self.uow() as uow:
+            if uow.events.bekannt(message.event_id):
+                return None
+        self._anspruch.beginnen(message.event_id, message.room_id, now)
+        try:
+            replies = handle(message)
+        finally:
+            mit_aenderung = self._anspruch.beenden()
+        antworten = [(transaction_id(message.event_id, i), r) for i, r in enumerate(replies)]
+        with self.uow() as uow:
+            neu = uow.events.beanspruchen(message.event_id, message.room_id, now)
+            if not neu and not mit_aenderung:
+                # Claimed by another process in between (two processes without a lock).
+                log.warning("%s was handled elsewhere meanwhile; not answering", message.event_id)
+                return None
+            for txn, reply in antworten:
+                uow.ausgang.add(txn, message, reply, now)
+            uow.ausgang.gesendet(self._gesendete())
+            aufraeumen = self._pflege(uow, now)
+            uow.commit()
+        self._nach_pflege(aufraeumen, now)
+        return antworten
+
+    def answered(self, txn: str) -> None:
+        """The homeserver accepted `txn` (or it was given up): out of the outbox."""
+        with self._gesendet_lock:
+            self._gesendet.append(txn)
+
+    def flush_answered(self) -> None:
+        """Delete what `answered` collected now (at shutdown)."""
+        txns = self._gesendete()
+        if txns:
+            with self.uow() as uow:
+                uow.ausgang.gesendet(txns)
+                uow.commit()
+
+    def pending_answers(
+        self, now: datetime, max_age: timedelta
+    ) -> list[tuple[str, IncomingMessage, Reply]]:
+        """The outbox left by a process that died or lost the lock: answers to send again
+        under their transaction ids. Older than `max_age` (`matrix.send_give_up_seconds`):
+        dropped and logged, as the process that queued them would have given up by now."""
+        with self.uow() as uow:
+            uow.ausgang.gesendet(self._gesendete())
+            alt = uow.ausgang.vergiss_vor(now - max_age)
+            offen = uow.ausgang.offene(now - max_age)
+            uow.commit()
+        if alt:
+            log.warning("dropped %d unsent answer(s) older than %s from the outbox", alt, max_age)
+        if offen:
+            log.info("sending %d answer(s) left in the outbox", len(offen))
+        return offen
+
+    def _pflege(self, uow: UnitOfWork, now: datetime) -> bool:
+        # Pruning is housekeeping, not per-message work: at most once an hour.
+        if self._pruned is None or now - self._pruned > timedelta(hours=1):
+            uow.events.vergiss_vor(now - EVENT_MEMORY)
+            self._pruned = now
+            return True
+        return False
+
+    def _nach_pflege(self, aufraeumen: bool, now: datetime) -> None:
         if aufraeumen and self._aufbewahrung is not None:
             # Its own transaction, after the claim: a failure must not lose the message.
             try:
                 self._aufbewahrung(now)
             except Exception:
                 log.exception("retention job failed; it runs again in an hour")
-        return True
 
     def joined(self, room_id: str, now: datetime, direct: bool) -> None:
         with self.uow() as uow:
@@ -137,6 +248,12 @@ class App:
     # (`[http]`), started by `run_bot` when enabled; features add routes to it before that.
     metriken: Metriken = field(default_factory=Metriken)
     web: Webserver | None = None
+    # The lock that makes one of several processes the active one (None: in-memory SQLite)
+    # and the standby logic's intervals.
+    sperre: Sperre | None = None
+    zeiten: Zeiten = field(default_factory=Zeiten)
+    # Hooked into `uow`: a command's claim is committed with what it changes.
+    anspruch: Anspruch = field(default_factory=Anspruch)
 
 
 def _systemzeit() -> datetime:
@@ -147,8 +264,11 @@ def build(
     config: Config,
     clock: Callable[[], datetime] = _systemzeit,
     schlafen: Schlafen = asyncio.sleep,
+    *,
+    migrieren: bool = True,
 ) -> App:
-    """Compose the application for `config`; migrates the database to the newest schema.
+    """Compose the application for `config`; migrates the database to the newest schema
+    unless `migrieren` is False (`om-bot run`: `run_bot` migrates once it is the active one).
 
     `clock` is the bot's "now": the commands (`ctx.now()`) and the reminder scheduler read it,
     and the scheduler waits with `schlafen(seconds)` for a due time on that clock – a test
@@ -156,8 +276,10 @@ def build(
     adapter keeps the wall clock: it compares against the homeserver's timestamps.
     """
     engine = make_engine(config.database.url)
-    migrate(engine)
-    uow = uow_factory(engine)
+    if migrieren:
+        migrate(engine)
+    anspruch = Anspruch()
+    uow = uow_factory(engine, anspruch)
     prefix = help_prefix(config.bot.prefixes)
     registry = Registry(familien(), prefix=prefix)
     wecker = Wecker()
@@ -183,7 +305,20 @@ def build(
     if web is not None:
         # The calendar feeds (`/kalender/<token>.ics`); /metrics and /healthz come in `run_bot`.
         kalender_routen(web, lambda token: _feed(uow, token, clock, config))
-    return App(config, engine, uow, dienste, Router(dienste), wecker, schlafen, metriken, web)
+    sperre = sperre_fuer(config.database.url)
+    return App(
+        config,
+        engine,
+        uow,
+        dienste,
+        Router(dienste),
+        wecker,
+        schlafen,
+        metriken,
+        web,
+        sperre,
+        anspruch=anspruch,
+    )
 
 
 def _feed(
@@ -195,7 +330,9 @@ def _feed(
 
 def make_bot(app: App) -> MatrixBot:
     fristen = Fristen.aus(app.config.datenschutz)
-    state = DatabaseState(app.uow, lambda jetzt: aufbewahrung(app.uow, jetzt, fristen))
+    state = DatabaseState(
+        app.uow, lambda jetzt: aufbewahrung(app.uow, jetzt, fristen), app.anspruch
+    )
     return MatrixBot(
         app.config.matrix, app.config.bot, state, app.router.handle, melden=app.metriken.senden
     )
@@ -224,11 +361,13 @@ def _datenbank_antwortet(app: App) -> None:
         uow.zustand.get(SYNC_TOKEN)
 
 
-def gesundheit(app: App, bot: MatrixBot) -> Gesundheit:
-    """/healthz of `app` running `bot`: synced within twice the long-polling timeout plus
-    30 s (a sync returns at least that often), and the database answers."""
+def gesundheit(
+    app: App, letzter_sync: Callable[[], datetime | None], aktiv: Callable[[], bool]
+) -> Gesundheit:
+    """/healthz of `app`: synced within twice the long-polling timeout plus 30 s (a sync
+    returns at least that often) – a standby does not sync – and the database answers."""
     max_alter = timedelta(milliseconds=2 * app.config.matrix.sync_timeout_ms, seconds=30)
-    return Gesundheit(lambda: bot.synced_at, lambda: _datenbank_antwortet(app), max_alter)
+    return Gesundheit(letzter_sync, lambda: _datenbank_antwortet(app), max_alter, aktiv=aktiv)
 
 
 async def _erinnern(app: App, bot: MatrixBot, planer: Planer, stop: asyncio.Event) -> None:
@@ -247,8 +386,38 @@ async def _erinnern(app: App, bot: MatrixBot, planer: Planer, stop: asyncio.Even
         app.wecker.trennen()
 
 
-async def run_bot(app: App, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM/SIGINT (or `stop`); the command in progress is finished first."""
+# After a lost lock the bot gets this long to wind down before `run_bot` raises anyway (a
+# worker thread may hang on a database that is cut off; it sends nothing any more).
+ABBAU_NACH_VERLUST = 5.0
+
+
+@dataclass
+class _Aktiv:
+    """What /healthz and /metrics read while the process runs: the bot once it is active."""
+
+    bot: MatrixBot | None = None
+    standby: Standby | None = None
+
+    def synced_at(self) -> datetime | None:
+        return self.bot.synced_at if self.bot is not None else None
+
+    def aktiv(self) -> bool:
+        return self.standby is None or self.standby.aktiv
+
+
+async def run_bot(
+    app: App, stop: asyncio.Event | None = None, notaus: Callable[[], None] | None = None
+) -> None:
+    """Run until SIGTERM/SIGINT (or `stop`); the command in progress is finished first.
+
+    Several processes may run on one database: until this one holds the lock
+    (`om_bot.app.standby`) it is a standby – /healthz and /metrics answer, nothing else
+    happens (no migration, no login, no crypto store). Raises `SperreVerloren` when the lock is
+    lost while active, after sending and syncing have stopped; the process should exit then.
+    `notaus` (`om-bot run`: exit the process) is called from a thread when winding down after
+    a lost lock takes longer than `ABBAU_NACH_VERLUST` – e.g. the event loop hangs in a
+    database call to a server that is cut off.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -260,24 +429,79 @@ async def run_bot(app: App, stop: asyncio.Event | None = None) -> None:
     # otherwise a collection now and then walks it and a command waits 100 ms for that.
     await asyncio.to_thread(orte.tabelle)
     gc.freeze()
-    bot = make_bot(app)
-    app.metriken.sync_quelle(lambda: bot.synced_at)
-    if app.web is not None:
-        standard_routen(app.web, app.metriken, gesundheit(app, bot))
-        await app.web.start()
-    erinnern = asyncio.create_task(_erinnern(app, bot, make_planer(app, bot), stop))
+    zustand = _Aktiv()
+    if app.sperre is not None:
+        zustand.standby = Standby(app.sperre, zeiten=app.zeiten, melden=app.metriken.aktiv_setzen)
+    app.metriken.sync_quelle(zustand.synced_at)
     try:
-        await bot.run(stop)
+        if app.web is not None:
+            standard_routen(
+                app.web, app.metriken, gesundheit(app, zustand.synced_at, zustand.aktiv)
+            )
+            await app.web.start()
+        if zustand.standby is None:
+            app.metriken.aktiv_setzen(True)
+        elif not await zustand.standby.erwerben(stop):
+            return
+        await _aktiv(app, zustand, stop, notaus)
     finally:
-        # A reminder cut off mid-send is sent again on the next start with the same
-        # transaction id; the homeserver deduplicates it.
-        erinnern.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await erinnern
         if app.web is not None:
             await app.web.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
+        if zustand.standby is not None:
+            await zustand.standby.freigeben()
+        app.metriken.aktiv_setzen(False)
         app.engine.dispose()
         log.info("stopped")
+
+
+async def _aktiv(
+    app: App, zustand: _Aktiv, stop: asyncio.Event, notaus: Callable[[], None] | None
+) -> None:
+    """The active process: migrate, then sync, plan and send until `stop` or a lost lock."""
+    await asyncio.to_thread(migrate, app.engine)
+    bot = make_bot(app)
+    zustand.bot = bot
+    loop = asyncio.get_running_loop()
+    # `halt` ends the bot and the scheduler: on `stop`, or at once when the lock is lost.
+    halt = asyncio.Event()
+    verloren = asyncio.Event()
+
+    def sperre_verloren() -> None:
+        # Called in the lock watch thread: the flag first, then the loop is told.
+        bot.fence()
+        if notaus is not None:
+            wecker = threading.Timer(ABBAU_NACH_VERLUST, notaus)
+            wecker.daemon = True
+            wecker.start()
+        loop.call_soon_threadsafe(verloren.set)
+        loop.call_soon_threadsafe(halt.set)
+
+    async def halt_bei_stop() -> None:
+        await stop.wait()
+        halt.set()
+
+    aufgaben = [
+        asyncio.create_task(halt_bei_stop()),
+        asyncio.create_task(_erinnern(app, bot, make_planer(app, bot), halt)),
+    ]
+    if zustand.standby is not None:
+        aufgaben.append(asyncio.create_task(zustand.standby.bewachen(sperre_verloren, halt)))
+    lauf = asyncio.create_task(bot.run(halt))
+    verlust = asyncio.create_task(verloren.wait())
+    try:
+        await asyncio.wait({lauf, verlust}, return_when=asyncio.FIRST_COMPLETED)
+        if verloren.is_set():
+            await asyncio.wait({lauf}, timeout=ABBAU_NACH_VERLUST)
+            raise SperreVerloren("the lock was lost while active; stopped sending and syncing")
+        await lauf
+    finally:
+        # A reminder cut off mid-send is sent again by the next active process with the same
+        # transaction id; the homeserver deduplicates it.
+        for aufgabe in (*aufgaben, lauf, verlust):
+            aufgabe.cancel()
+        for aufgabe in (*aufgaben, lauf, verlust):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await aufgabe

@@ -96,11 +96,19 @@ class Gesundheit:
     datenbank: Callable[[], object]
     max_alter: timedelta
     uhr: Callable[[], datetime] = _jetzt
+    # Whether this process is the active one (`om_bot.app.standby`); a standby does not sync,
+    # so it is healthy when its database answers. None: always active.
+    aktiv: Callable[[], bool] | None = None
 
     async def pruefen(self) -> tuple[bool, dict[str, Any]]:
         bericht: dict[str, Any] = {}
         zuletzt = self.letzter_sync()
-        if zuletzt is None:
+        standby = self.aktiv is not None and not self.aktiv()
+        if self.aktiv is not None:
+            bericht["role"] = "standby" if standby else "active"
+        if standby:
+            bericht["sync"] = "standby"
+        elif zuletzt is None:
             bericht["sync"] = "never"
         else:
             alter = (self.uhr() - zuletzt).total_seconds()
@@ -112,7 +120,7 @@ class Gesundheit:
         except Exception as exc:
             log.warning("health check: the database does not answer: %s", type(exc).__name__)
             bericht["database"] = "error"
-        gesund = bericht["sync"] == "ok" and bericht["database"] == "ok"
+        gesund = bericht["sync"] in {"ok", "standby"} and bericht["database"] == "ok"
         bericht["status"] = "ok" if gesund else "unavailable"
         return gesund, bericht
 

@@ -176,6 +176,17 @@ class AdapterState(Protocol):
     def room(self, room_id: str) -> JoinedRoom | None: ...
     def opened_direct(self, room_id: str, user_id: str, now: datetime) -> None: ...
     def direct_room(self, user_id: str) -> str | None: ...
+    # The durable outbox (hot standby, docs/betrieb.md): handle a message once and store its
+    # answers, with their transaction ids, before they are sent; forget them once accepted;
+    # at start, what a previous process left unsent.
+    def answer_once(
+        self, message: IncomingMessage, handle: Handler, now: datetime
+    ) -> list[tuple[str, Reply]] | None: ...
+    def answered(self, txn: str) -> None: ...
+    def flush_answered(self) -> None: ...
+    def pending_answers(
+        self, now: datetime, max_age: timedelta
+    ) -> list[tuple[str, IncomingMessage, Reply]]: ...
 
 
 def _outcome(response: Any) -> Outcome:
@@ -271,6 +282,7 @@ class MatrixBot:
         self.synced_at: datetime | None = None
         # Set by `fence`: this process lost the standby lock and must not send anything more.
         self._fenced = False
+        self._closing = False  # run() is shutting down: unsent answers stay in the outbox
 
     async def login(self) -> None:
         await self.anmeldung.anmelden()
@@ -315,6 +327,9 @@ class MatrixBot:
                 self.synced_at = self.clock()
                 if not self.ready.is_set():
                     self._verlust_melden()
+                    # After the first sync (rooms, members and encryption known): the answers
+                    # a previous process stored but may not have sent, same transaction ids.
+                    await self._nachsenden()
                 self.ready.set()
             except (LoginError, asyncio.CancelledError):
                 raise
@@ -323,7 +338,10 @@ class MatrixBot:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), backoff)
                 backoff = min(backoff * 2, 60.0)
+        self._closing = True
         await self._outbox.close(0 if self._fenced else SHUTDOWN_GRACE)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.state.flush_answered)
         await self.krypto.schliessen()
         await self.sender.close()
         await self.client.close()
@@ -474,15 +492,17 @@ class MatrixBot:
                 self._creators.get(room_id, set()),
             ),
         )
-        # One worker-thread hop for the claim and the handler: database work stays off the
-        # event loop, and a replayed event is never handled twice.
-        replies = await asyncio.to_thread(self._claim_and_handle, message)
-        if replies is None:
+        # One worker-thread hop for the claim, the handler and storing the answers: database
+        # work stays off the event loop, and a replayed event is never handled twice.
+        answers = await asyncio.to_thread(
+            self.state.answer_once, message, self.handle, self.clock()
+        )
+        if answers is None:
             log.debug("already handled %s", info.event_id)
             return
-        for index, reply in enumerate(replies):
+        for txn, reply in answers:
             # Queued, not awaited: the next event (in any room) is handled meanwhile.
-            self._enqueue(reply, message, transaction_id(info.event_id, index))
+            self._ausgang(reply, message, txn)
 
     async def _undecryptable(self, room_id: str, event: nio.MegolmEvent, info: EventInfo) -> None:
         """Ask for the key and try again; if that fails, say so in the room – once."""
@@ -502,10 +522,24 @@ class MatrixBot:
         source = IncomingMessage(info.event_id, room_id, info.sender, "", info.timestamp)
         self._enqueue(Reply(UNLESBAR_TEXT, UNLESBAR_HTML), source, transaction_id(info.event_id, 0))
 
-    def _claim_and_handle(self, message: IncomingMessage) -> list[Reply] | None:
-        if not self.state.claim(message.event_id, message.room_id, self.clock()):
-            return None
-        return self.handle(message)
+    def _ausgang(self, reply: Reply, source: IncomingMessage, txn: str) -> None:
+        """Queue a stored answer; once accepted (or given up) it leaves the outbox – not when
+        this process stops or is fenced before sending it: then the next one sends it."""
+
+        def erledigt(future: asyncio.Future[bool]) -> None:
+            if future.cancelled():
+                return
+            if future.result() or not (self._fenced or self._closing):
+                self.state.answered(txn)
+
+        self._enqueue(reply, source, txn).add_done_callback(erledigt)
+
+    async def _nachsenden(self) -> None:
+        max_age = timedelta(seconds=self.matrix.send_give_up_seconds)
+        for txn, source, reply in await asyncio.to_thread(
+            self.state.pending_answers, self.clock(), max_age
+        ):
+            self._ausgang(reply, source, txn)
 
     async def send(
         self, reply: Reply, source: IncomingMessage | None, txn: str, attempts: int = 5

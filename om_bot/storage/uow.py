@@ -24,6 +24,7 @@ from om_bot.storage.repositories import (
     AnfrageRepo,
     AnspracheRepo,
     AuditRepo,
+    AusgangRepo,
     ErinnerungRepo,
     EventRepo,
     KalenderFeedRepo,
@@ -46,6 +47,7 @@ class UnitOfWork:
     zustand: ZustandRepo
     events: EventRepo
     audit: AuditRepo
+    ausgang: AusgangRepo
     erinnerungen: ErinnerungRepo
     anfragen: AnfrageRepo
     regionale_kontakte: RegionalerKontaktRepo
@@ -53,10 +55,15 @@ class UnitOfWork:
     termine: TerminRepo
     kalender_feeds: KalenderFeedRepo
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        vor_jedem_commit: Callable[[UnitOfWork], None] | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._committed = False
         self._vor_commit: Callable[[], None] | None = None
+        self._vor_jedem_commit = vor_jedem_commit
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -69,6 +76,7 @@ class UnitOfWork:
         self.zustand = ZustandRepo(self.session)
         self.events = EventRepo(self.session)
         self.audit = AuditRepo(self.session)
+        self.ausgang = AusgangRepo(self.session)
         self.erinnerungen = ErinnerungRepo(self.session)
         self.anfragen = AnfrageRepo(self.session)
         self.regionale_kontakte = RegionalerKontaktRepo(self.session)
@@ -98,6 +106,8 @@ class UnitOfWork:
     def commit(self) -> None:
         if self._vor_commit is not None:
             self._vor_commit()
+        if self._vor_jedem_commit is not None:
+            self._vor_jedem_commit(self)
         self.session.commit()
         self._committed = True
 
@@ -128,8 +138,12 @@ class UnitOfWork:
         self.session.flush()
 
 
-def uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
-    """A callable that opens a fresh unit of work on `engine`."""
+def uow_factory(
+    engine: Engine, vor_jedem_commit: Callable[[UnitOfWork], None] | None = None
+) -> Callable[[], UnitOfWork]:
+    """A callable that opens a fresh unit of work on `engine`. `vor_jedem_commit` runs in every
+    commit of every unit of work, right before it: the runtime writes the claim of the command
+    being handled into the handler's own transaction that way (`runtime.DatabaseState`)."""
     sessions = sessionmaker(engine, expire_on_commit=False)
     bereiche.beobachten(engine, sessions)
-    return lambda: UnitOfWork(sessions)
+    return lambda: UnitOfWork(sessions, vor_jedem_commit)

@@ -10,7 +10,7 @@ comma-joined strings.
 from __future__ import annotations
 
 from om_bot.storage.models.basis import NAMING_CONVENTION, Base, UtcDateTime
-from om_bot.storage.models.betrieb import AuditEintrag, BotZustand, VerarbeitetesEvent
+from om_bot.storage.models.betrieb import AuditEintrag, Ausgang, BotZustand, VerarbeitetesEvent
 from om_bot.storage.models.erinnerungen import (
     Erinnerung,
     ErinnerungRaum,
@@ -43,6 +43,7 @@ __all__ = [
     "Anfrage",
     "Ansprache",
     "AuditEintrag",
+    "Ausgang",
     "Base",
     "BotZustand",
     "Erinnerung",

@@ -33,6 +33,24 @@ class VerarbeitetesEvent(Base):
     verarbeitet: Mapped[datetime] = mapped_column(index=True)
 
 
+class Ausgang(Base):
+    """Answers to commands not yet known to be sent (the durable outbox): written with the
+    claim of the command, deleted once the homeserver accepted them. The next active process
+    sends what is left under the same transaction ids, so an answer is neither lost nor doubled
+    when a process dies (docs/betrieb.md, "Standby")."""
+
+    __tablename__ = "ausgang"
+
+    txn: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The command it answers: event, room and sender (for the reply relation).
+    event_id: Mapped[str] = mapped_column(String(255), index=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(255))
+    # The `om_bot.text.messages.Reply` as JSON (`om_bot.storage.repositories.betrieb`).
+    antwort: Mapped[dict[str, Any]] = mapped_column(JSON)
+    angelegt: Mapped[datetime] = mapped_column(index=True)
+
+
 class BotZustand(Base):
     """Small key/value state of the runtime (sync token, first start)."""
 

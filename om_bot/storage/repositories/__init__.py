@@ -5,7 +5,7 @@ Repositories never commit; the unit of work around them decides (`om_bot.storage
 
 from __future__ import annotations
 
-from om_bot.storage.repositories.betrieb import AuditRepo, EventRepo, ZustandRepo
+from om_bot.storage.repositories.betrieb import AuditRepo, AusgangRepo, EventRepo, ZustandRepo
 from om_bot.storage.repositories.erinnerungen import ErinnerungRepo
 from om_bot.storage.repositories.kalender import KalenderFeedRepo
 from om_bot.storage.repositories.kontaktverfahren import (
@@ -21,6 +21,7 @@ __all__ = [
     "AnfrageRepo",
     "AnspracheRepo",
     "AuditRepo",
+    "AusgangRepo",
     "ErinnerungRepo",
     "EventRepo",
     "KalenderFeedRepo",

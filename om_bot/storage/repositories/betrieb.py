@@ -5,18 +5,23 @@ Repositories never commit; the unit of work around them decides (`om_bot.storage
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, fields
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from om_bot.storage.models import (
     AuditEintrag,
+    Ausgang,
     BotZustand,
     VerarbeitetesEvent,
 )
 from om_bot.storage.repositories.basis import _Repo
+from om_bot.text.messages import Attachment, Erwaehnung, IncomingMessage, Reply
 
 
 class ZustandRepo(_Repo):
@@ -63,6 +68,71 @@ class EventRepo(_Repo):
         result = self.session.execute(
             delete(VerarbeitetesEvent).where(VerarbeitetesEvent.verarbeitet < zeit)
         )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def antwort_json(reply: Reply) -> dict[str, Any]:
+    """`reply` as JSON for the outbox: its fields, the attachment's bytes in base64."""
+    werte: dict[str, Any] = {}
+    for feld in fields(Reply):
+        wert = getattr(reply, feld.name)
+        if isinstance(wert, Attachment):
+            wert = {**asdict(wert), "data": base64.b64encode(wert.data).decode("ascii")}
+        elif feld.name == "erwaehnt":
+            wert = [asdict(e) for e in wert]
+        werte[feld.name] = wert
+    return werte
+
+
+def antwort_aus(werte: dict[str, Any]) -> Reply:
+    """The `Reply` that `antwort_json` stored."""
+    daten = dict(werte)
+    if daten.get("attachment") is not None:
+        anhang = daten["attachment"]
+        daten["attachment"] = Attachment(
+            anhang["filename"], anhang["mimetype"], base64.b64decode(anhang["data"])
+        )
+    if "erwaehnt" in daten:
+        daten["erwaehnt"] = tuple(Erwaehnung(**e) for e in daten["erwaehnt"])
+    return Reply(**daten)
+
+
+class AusgangRepo(_Repo):
+    """The durable outbox (`Ausgang`): answers not yet known to be sent."""
+
+    def add(self, txn: str, quelle: IncomingMessage, reply: Reply, zeit: datetime) -> None:
+        self.session.add(
+            Ausgang(
+                txn=txn,
+                event_id=quelle.event_id,
+                room_id=quelle.room_id,
+                sender=quelle.sender,
+                antwort=antwort_json(reply),
+                angelegt=zeit,
+            )
+        )
+
+    def gesendet(self, txns: Iterable[str]) -> None:
+        liste = list(txns)
+        if liste:
+            self.session.execute(delete(Ausgang).where(Ausgang.txn.in_(liste)))
+
+    def offene(self, seit: datetime) -> list[tuple[str, IncomingMessage, Reply]]:
+        """What is left from `seit` on, oldest first, as (txn, the command, the answer)."""
+        rows = self.session.scalars(
+            select(Ausgang).where(Ausgang.angelegt >= seit).order_by(Ausgang.angelegt)
+        )
+        return [
+            (
+                r.txn,
+                IncomingMessage(r.event_id, r.room_id, r.sender, "", r.angelegt),
+                antwort_aus(r.antwort),
+            )
+            for r in rows
+        ]
+
+    def vergiss_vor(self, zeit: datetime) -> int:
+        result = self.session.execute(delete(Ausgang).where(Ausgang.angelegt < zeit))
         return int(getattr(result, "rowcount", 0) or 0)
 
 
