@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte bench-daten bench-durchsatz clean
+.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte bench-daten bench-durchsatz clean bench-verschluesselung
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(MAKE) bench-clash
 	$(MAKE) bench-adversarial
 	$(MAKE) bench-orte
+	$(MAKE) bench-verschluesselung
 	$(MAKE) bench-daten
 	$(MAKE) bench-durchsatz
 
@@ -60,6 +61,9 @@ bench-clash: $(STAMP)
 
 bench-orte: $(STAMP)
 	$(BIN)/python benchmarks/orte.py
+
+bench-verschluesselung: $(STAMP)
+	$(BIN)/python benchmarks/verschluesselung.py
 
 bench-adversarial: $(STAMP)
 	$(BIN)/python benchmarks/adversarial.py

@@ -301,16 +301,21 @@ class Krypto:
         return da()
 
     def _vertrauen_anwenden(self, user_ids: Iterable[str]) -> None:
-        if self.vertrauen == "tofu":
-            return
+        """Blacklist the devices `matrix.e2e_trust` excludes – and lift it again when the
+        setting changed back (the blacklist is only ever this setting's)."""
         client = self.client
+        olm = client.olm
+        assert olm is not None
         for user_id in user_ids:
             darf = bekommt_schluessel(user_id, self.vertrauen, self.allowed_servers, client.user_id)
             for device in client.device_store.active_user_devices(user_id):
-                gesperrt = client.olm is not None and client.olm.is_device_blacklisted(device)
+                gesperrt = olm.is_device_blacklisted(device)
                 if not darf and not gesperrt:
                     client.blacklist_device(device)
                     log.info("no room keys for %s %s (matrix.e2e_trust)", user_id, device.id)
+                elif darf and gesperrt:
+                    client.unblacklist_device(device)
+                    log.info("room keys again for %s %s (matrix.e2e_trust)", user_id, device.id)
 
     # --- key requests from members ---
 
