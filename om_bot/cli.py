@@ -6,6 +6,7 @@ om-bot export register.toml               write the register in the import forma
 om-bot migrate                            bring the database schema up to date
 om-bot migrate-db --from URL --to URL     copy the whole installation to another database
 om-bot check-config                       validate the configuration and exit
+om-bot backup --to FILE                   online backup of a SQLite database
 om-bot befehle                            print the command reference (docs/befehle.md)
 om-bot demo                               throwaway homeserver + bot + terminal chat
 """
@@ -58,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     p_umzug.add_argument(
         "--force", action="store_true", help="replace the data of a non-empty target"
     )
+    p_backup = sub.add_parser("backup", help="online backup of the SQLite database")
+    p_backup.add_argument("--to", dest="ziel", type=Path, required=True, help="backup file")
+    with_config(p_backup)
     sub.add_parser("befehle", help="print the command reference as Markdown")
     p_demo = sub.add_parser("demo", help="local homeserver, bot and terminal chat")
     p_demo.add_argument("--data", type=Path, default=Path("data/netzwerke.toml"))
@@ -134,6 +138,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check-config":
         print(f"{args.config}: ok")
         return 0
+    if args.command == "backup":
+        return _sichern(config, args.ziel)
     # `om-bot run` migrates only once it is the active process (several may share a database).
     app = runtime.build(config, migrieren=args.command != "run")
     if args.command == "migrate":
@@ -186,6 +192,18 @@ def _run(app: App) -> int:
     except SperreVerloren as exc:
         log.error("%s; exiting (status %d) to be restarted as a standby", exc, EXIT_LOCK_LOST)
         beenden()
+    return 0
+
+
+def _sichern(config: Config, ziel: Path) -> int:
+    from om_bot.storage.sicherung import SicherungFehler, sichern  # noqa: PLC0415
+
+    try:
+        sicherung = sichern(config.database.url, ziel)
+    except (SicherungFehler, OSError) as exc:
+        print(f"om-bot: Sicherung abgebrochen.\n  {exc}", file=sys.stderr)
+        return 1
+    print(f"gesichert: {sicherung.quelle} → {sicherung.ziel} ({sicherung.bytes:,} Bytes)")
     return 0
 
 

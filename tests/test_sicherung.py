@@ -1,0 +1,66 @@
+"""`om-bot backup --to FILE`: an online backup of a live SQLite database (the backup API) holds
+what was committed and nothing of an open transaction, is checked, readable by the owner only;
+a PostgreSQL configuration is told to use pg_dump; a missing database changes nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from om_bot.cli import main
+from tests.conftest import sqlite_kopie
+
+
+def _config(tmp_path: Path, url: str) -> Path:
+    pfad = tmp_path / "config.toml"
+    pfad.write_text(
+        f'[matrix]\nhomeserver = "http://127.0.0.1:9"\nuser_id = "@bot:localhost"\n'
+        f'password = "x"\n[database]\nurl = "{url}"\n',
+        encoding="utf-8",
+    )
+    return pfad
+
+
+def _zustand(datei: Path) -> dict[str, str]:
+    with contextlib.closing(sqlite3.connect(datei)) as db:
+        return dict(db.execute("SELECT schluessel, wert FROM bot_zustand").fetchall())
+
+
+def test_backup_of_a_live_database_holds_what_was_committed(
+    tmp_path: Path, leere_vorlage: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    datei = tmp_path / "bot.sqlite3"
+    config = _config(tmp_path, sqlite_kopie(leere_vorlage, datei))
+    with contextlib.closing(sqlite3.connect(datei, isolation_level=None)) as bot:
+        bot.execute("PRAGMA journal_mode=WAL")
+        bot.execute("INSERT INTO bot_zustand VALUES ('sync_token', 's42')")
+        # The bot is in the middle of a transaction while the backup runs.
+        bot.execute("BEGIN")
+        bot.execute("INSERT INTO bot_zustand VALUES ('halb', 'fertig')")
+        ziel = tmp_path / "sicherung" / "om-bot.sqlite3"
+        ziel.parent.mkdir()
+        assert main(["backup", "--config", str(config), "--to", str(ziel)]) == 0
+        bot.execute("COMMIT")
+    assert "gesichert:" in capsys.readouterr().out
+    assert _zustand(ziel) == {"sync_token": "s42"}
+    assert ziel.stat().st_mode & 0o777 == 0o600
+    assert not ziel.with_name(ziel.name + "-wal").exists()
+    # Again onto the existing file: replaced, now with the second row.
+    assert main(["backup", "--config", str(config), "--to", str(ziel)]) == 0
+    assert _zustand(ziel) == {"sync_token": "s42", "halb": "fertig"}
+
+
+def test_backup_refuses_postgresql_and_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ziel = tmp_path / "x.sqlite3"
+    pg = _config(tmp_path, "postgresql+psycopg://om@db/om")
+    assert main(["backup", "--config", str(pg), "--to", str(ziel)]) == 1
+    assert "pg_dump" in capsys.readouterr().err
+    fehlt = _config(tmp_path, f"sqlite:///{tmp_path / 'gibtsnicht.sqlite3'}")
+    assert main(["backup", "--config", str(fehlt), "--to", str(ziel)]) == 1
+    assert "gibt es nicht" in capsys.readouterr().err
+    assert not ziel.exists()
