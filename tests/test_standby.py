@@ -353,3 +353,17 @@ async def test_a_second_process_on_one_sqlite_file_waits_as_a_standby(
         await asyncio.wait_for(lauf, 10)
     assert not any("logged in" in r.getMessage() for r in caplog.records)
     andere.freigeben()
+
+
+def test_a_handler_that_raises_is_claimed_without_an_answer(
+    zustand: tuple[DatabaseState, Callable[[], UnitOfWork]],
+) -> None:
+    state, uow = zustand
+
+    def kaputt(message: IncomingMessage) -> list[Reply]:
+        raise RuntimeError("bug")
+
+    assert state.answer_once(_nachricht(4), kaputt, T0) == []
+    # Not handled again with the next sync retry.
+    assert state.answer_once(_nachricht(4), lambda m: pytest.fail("handled twice"), T0) is None
+    assert _zaehlen(uow, VerarbeitetesEvent) == 1

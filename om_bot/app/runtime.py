@@ -148,6 +148,11 @@ class DatabaseState:
         self._anspruch.beginnen(message.event_id, message.room_id, now)
         try:
             replies = handle(message)
+        except Exception:
+            # The router never raises; should a handler still do, the message is claimed
+            # without an answer rather than handled again with every sync retry.
+            log.exception("handling %s failed; it is not tried again", message.event_id)
+            replies = []
         finally:
             mit_aenderung = self._anspruch.beenden()
         antworten = [(transaction_id(message.event_id, i), r) for i, r in enumerate(replies)]
