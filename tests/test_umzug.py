@@ -39,6 +39,7 @@ from om_bot.storage.models import (
     Netzwerk,
     Partner,
     Raum,
+    RaumBenachrichtigung,
     RegionalerKontakt,
     Termin,
     TerminAusnahme,
@@ -207,6 +208,15 @@ def _fuelle(engine: Engine) -> None:
                 ErinnerungVersatz(room_id=raum.room_id, minuten=1440),
                 ErinnerungVersatz(room_id=raum.room_id, minuten=60),
             ]
+        )
+        s.add(
+            RaumBenachrichtigung(
+                room_id=raum.room_id,
+                erwaehnungen=False,
+                raumruf=True,
+                geaendert=T0,
+                geaendert_von="@max:test",
+            )
         )
         s.add(InfodienstAbo(room_id=raum.room_id, region_id=region_id, seit=T0))
         s.add(InfodienstAbo(room_id="!dm:test", region_id=None, seit=T0))
