@@ -321,7 +321,9 @@ class MatrixBot:
                 if not finished:
                     break
                 since = response.next_batch
-                self.state.save_sync_token(since)
+                # In a worker thread: the replies just queued start sending meanwhile instead of
+                # waiting for this database write (it used to block the loop before them).
+                await asyncio.to_thread(self.state.save_sync_token, since)
                 first_sync = False
                 backoff = 1.0
                 self.synced_at = self.clock()
