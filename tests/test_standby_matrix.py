@@ -24,7 +24,7 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 
 from om_bot.devtools.homeserver import LocalSynapse
 from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
-from tests.conftest import SAMPLE_DATA, Users
+from tests.conftest import SAMPLE_DATA, Users, ask
 from tests.standby_prozesse import OM_BOT, Proxy, Prozess, schreibe_config, zeit
 from tests.test_umzug import postgres_url
 
@@ -55,23 +55,6 @@ def prozesse() -> Iterator[list[Prozess]]:
     yield laufend
     for p in laufend:
         p.beenden()
-
-
-@pytest.fixture
-async def menschen(synapse: LocalSynapse, users: Users) -> AsyncIterator[Callable[..., Any]]:
-    clients: list[ChatClient] = []
-
-    async def factory(name: str) -> ChatClient:
-        user = users.get(name)
-        client = ChatClient(synapse.url, user.user_id)
-        await client.login(user.password)
-        await client.start()
-        clients.append(client)
-        return client
-
-    yield factory
-    for client in clients:
-        await client.close()
 
 
 class Anlage:
@@ -130,15 +113,6 @@ async def _raum(client: ChatClient, aktiv: Prozess) -> str:
     return room_id
 
 
-async def _antwort(client: ChatClient, room_id: str, event_id: str, timeout: float = 30) -> Any:
-    ende = asyncio.get_running_loop().time() + timeout
-    while True:
-        rest = ende - asyncio.get_running_loop().time()
-        nachricht = await client.next_message(max(rest, 0.01), room_id)
-        if nachricht.in_reply_to == event_id:
-            return nachricht
-
-
 async def _metrik(url: str, name: str) -> float:
     async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as antwort:
         text = await antwort.text()
@@ -154,7 +128,7 @@ def _antworten_je_befehl(verlauf: list[ReceivedMessage], bot_id: str) -> Counter
 
 
 async def test_zwei_prozesse_einer_aktiv_der_andere_wartet(
-    anlage: Anlage, prozesse: list[Prozess], menschen: Callable[..., Any]
+    anlage: Anlage, prozesse: list[Prozess], chat: Callable[..., Any]
 ) -> None:
     a = Prozess("A", anlage.config("a"), anlage.bot_id)
     prozesse.append(a)
@@ -171,10 +145,9 @@ async def test_zwei_prozesse_einer_aktiv_der_andere_wartet(
         assert antwort.status == 200, await antwort.text()
         assert (await antwort.json())["role"] == "standby"
 
-    mensch = await menschen("standbymensch")
+    mensch = await chat("standbymensch")
     raum = await _raum(mensch, a)
-    befehl = await mensch.send(raum, "!om hilfe")
-    assert "hilfe" in (await _antwort(mensch, raum, befehl)).body
+    assert "hilfe" in (await ask(mensch, raum, "!om hilfe", timeout=30)).body
     # B tried every second meanwhile and said so once; it neither logged in nor opened the
     # store (credentials, crypto store).
     assert len(b.treffer("standby:")) == 1
@@ -187,8 +160,7 @@ async def test_zwei_prozesse_einer_aktiv_der_andere_wartet(
     assert f"device {geraet}" in zeile["msg"] and "stored token" in zeile["msg"]
     assert anlage.geraet() == geraet
     assert await _metrik(url_b, "om_bot_active") == 1
-    befehl = await mensch.send(raum, "!om hilfe")
-    assert "hilfe" in (await _antwort(mensch, raum, befehl)).body
+    assert "hilfe" in (await ask(mensch, raum, "!om hilfe", timeout=30)).body
     verlauf = await mensch.history(raum)
     assert set(_antworten_je_befehl(verlauf, anlage.bot_id).values()) == {1}
 
@@ -200,7 +172,7 @@ def _naechste_minute(mindestens: timedelta) -> datetime:
 
 
 async def test_sigkill_mitten_im_schwall(
-    anlage: Anlage, prozesse: list[Prozess], menschen: Callable[..., Any]
+    anlage: Anlage, prozesse: list[Prozess], chat: Callable[..., Any]
 ) -> None:
     """The reminder is the weekly info service, configured to be due at the next full minute
     at least 45 s ahead (its time of day has minute precision; an event reminder would need an
@@ -221,10 +193,10 @@ async def test_sigkill_mitten_im_schwall(
     prozesse.append(b)
     await b.warte_auf("standby: PostgreSQL advisory lock")
 
-    leute = [await menschen(f"schwall{i}x{time.time_ns()}") for i in range(3)]
+    leute = [await chat(f"schwall{i}x{time.time_ns()}") for i in range(3)]
     raeume = [await _raum(m, a) for m in leute]
     for mensch, raum in zip(leute, raeume, strict=True):
-        antwort = await _antwort(mensch, raum, await mensch.send(raum, "!om infodienst an"))
+        antwort = await ask(mensch, raum, "!om infodienst an", timeout=30)
         assert faellig.strftime("%H:%M") in antwort.body, antwort.body
 
     await asyncio.sleep(max((faellig - datetime.now(BERLIN)).total_seconds() - 2, 0))
@@ -279,7 +251,7 @@ async def test_sigkill_mitten_im_schwall(
 
     # Anything sent twice would be queued before the answer to one more command per room.
     for mensch, raum in zip(leute, raeume, strict=True):
-        await _antwort(mensch, raum, await mensch.send(raum, "!om hilfe"), timeout=60)
+        await ask(mensch, raum, "!om hilfe", timeout=60)
     for mensch, raum in zip(leute, raeume, strict=True):
         verlauf = await mensch.history(raum)
         je_befehl = _antworten_je_befehl(verlauf, anlage.bot_id)
@@ -290,7 +262,7 @@ async def test_sigkill_mitten_im_schwall(
 
 
 async def test_abgeschnitten_von_postgres_hoert_auf_bevor_der_andere_beginnt(
-    anlage: Anlage, prozesse: list[Prozess], menschen: Callable[..., Any]
+    anlage: Anlage, prozesse: list[Prozess], chat: Callable[..., Any]
 ) -> None:
     url = make_url(anlage.db_url)
     proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
@@ -305,9 +277,9 @@ async def test_abgeschnitten_von_postgres_hoert_auf_bevor_der_andere_beginnt(
         b = Prozess("B", anlage.config("b"), anlage.bot_id)
         prozesse.append(b)
         await b.warte_auf("standby: PostgreSQL advisory lock")
-        mensch = await menschen(f"getrennt{time.time_ns()}")
+        mensch = await chat(f"getrennt{time.time_ns()}")
         raum = await _raum(mensch, a)
-        await _antwort(mensch, raum, await mensch.send(raum, "!om hilfe"))
+        await ask(mensch, raum, "!om hilfe", timeout=30)
 
         proxy.trennen()
         getrennt = time.time()
@@ -319,8 +291,7 @@ async def test_abgeschnitten_von_postgres_hoert_auf_bevor_der_andere_beginnt(
         )
         assert zeit(verloren) < zeit(aktiv)
         assert a.proc.wait(30) == 75
-        befehl = await mensch.send(raum, "!om hilfe")
-        await _antwort(mensch, raum, befehl, timeout=30)
+        await ask(mensch, raum, "!om hilfe", timeout=30)
         verlauf = await mensch.history(raum)
         assert set(_antworten_je_befehl(verlauf, anlage.bot_id).values()) == {1}
     finally:
