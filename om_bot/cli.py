@@ -140,11 +140,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "backup":
         return _sichern(config, args.ziel)
-    # `om-bot run` migrates only once it is the active process (several may share a database).
-    app = runtime.build(config, migrieren=args.command != "run")
+    # `om-bot run` migrates only once it is the active process (several may share a database);
+    # `om-bot migrate` only while no `om-bot run` is active.
+    app = runtime.build(config, migrieren=args.command not in {"run", "migrate"})
     if args.command == "migrate":
-        print("database is up to date")
-        return 0
+        return _migrieren(app)
     if args.command == "import":
         from om_bot.services.importer import ImportFehler, importiere_datei  # noqa: PLC0415
 
@@ -192,6 +192,26 @@ def _run(app: App) -> int:
     except SperreVerloren as exc:
         log.error("%s; exiting (status %d) to be restarted as a standby", exc, EXIT_LOCK_LOST)
         beenden()
+    return 0
+
+
+def _migrieren(app: App) -> int:
+    from om_bot.storage.db import migrate  # noqa: PLC0415
+
+    sperre = app.sperre
+    if sperre is not None and not sperre.versuchen():
+        print(
+            f"om-bot: nicht migriert – ein om-bot run ist aktiv ({sperre.beschreibung}). Er "
+            "migriert beim Start selbst; sonst erst alle om-bot run stoppen.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        migrate(app.engine)
+    finally:
+        if sperre is not None:
+            sperre.freigeben()
+    print("database is up to date")
     return 0
 
 

@@ -1,6 +1,7 @@
 """`om-bot backup --to FILE`: an online backup of a live SQLite database (the backup API) holds
 what was committed and nothing of an open transaction, is checked, readable by the owner only;
-a PostgreSQL configuration is told to use pg_dump; a missing database changes nothing."""
+a PostgreSQL configuration is told to use pg_dump; a missing database changes nothing. And
+`om-bot migrate` refuses while an `om-bot run` holds the lock (it migrates on start itself)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from om_bot.cli import main
+from om_bot.storage.sperre import sperre_fuer
 from tests.conftest import sqlite_kopie
 
 
@@ -64,3 +66,17 @@ def test_backup_refuses_postgresql_and_a_missing_file(
     assert main(["backup", "--config", str(fehlt), "--to", str(ziel)]) == 1
     assert "gibt es nicht" in capsys.readouterr().err
     assert not ziel.exists()
+
+
+def test_migrate_refuses_while_a_bot_is_active(
+    tmp_path: Path, leere_vorlage: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = sqlite_kopie(leere_vorlage, tmp_path / "bot.sqlite3")
+    config = _config(tmp_path, url)
+    aktiv = sperre_fuer(url)
+    assert aktiv is not None and aktiv.versuchen()
+    assert main(["migrate", "--config", str(config)]) == 1
+    assert "ein om-bot run ist aktiv" in capsys.readouterr().err
+    aktiv.freigeben()
+    assert main(["migrate", "--config", str(config)]) == 0
+    assert "up to date" in capsys.readouterr().out
