@@ -13,8 +13,8 @@ from typing import Any
 import nio
 import pytest
 
-from om_bot.matrix.adapter import _outcome
 from om_bot.matrix.sendequeue import SENT, Failed, Outcome, RetryAfter, SendQueue
+from om_bot.matrix.zustellung import outcome_of as _outcome
 
 
 @dataclass

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from om_bot.devtools.homeserver import LocalSynapse
 from om_bot.matrix.anmeldung import Credentials, store_dateien
 from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
-from om_bot.matrix.krypto import UNLESBAR_TEXT
+from om_bot.matrix.krypto import UNLESBAR_TEXT, Krypto
 from om_bot.storage.models import Kontakt, Partner
 from tests.conftest import BotHarness, Users, ask
 from tests.test_erinnerungen_matrix import (
@@ -203,6 +203,75 @@ async def test_undecryptable_message_gets_one_german_notice(make_bot, e2e_chat) 
         await alice.next_message(6, room)
     # Still answering readable messages.
     assert "Bremen" in (await ask(alice, room, "!om netzwerke Bremen")).body
+
+
+async def test_undecryptable_message_is_answered_once_its_sender_forwards_the_key(
+    make_bot, synapse, users, tmp_path
+) -> None:
+    bot = await make_bot()
+    user = users.get("e2eforward")
+    # This user's client answers key requests for its own sessions, as Element does.
+    alice = ChatClient(
+        synapse.url, user.user_id, store_path=tmp_path / "forward", answer_key_requests=True
+    )
+    await alice.login(user.password)
+    await alice.start()
+    try:
+        room = await encrypted_room_with_bot(alice, bot)
+        assert "Hamburg" in (await ask(alice, room, "!om netzwerke Hamburg")).body
+        event_id = await alice.send_undecryptable(room, "!om netzwerke Bremen", keep_key=True)
+        # The bot asks alice's device for the key, gets it forwarded and reads the command.
+        answer = await alice.next_message(30, room)
+        assert answer.in_reply_to == event_id
+        assert "Bremen" in answer.body and answer.body != UNLESBAR_TEXT
+        await assert_encrypted_on_the_wire(alice, answer)
+    finally:
+        await alice.close()
+
+
+async def _lost_key(client: ChatClient, message: ReceivedMessage) -> Any:
+    """The bot's encrypted `message` as a MegolmEvent, its room key dropped from `client`."""
+    import nio
+
+    raw = await client.raw_event(message.room_id, message.event_id)
+    event = nio.MegolmEvent.from_dict(raw)
+    event.room_id = message.room_id
+    olm = client.client.olm
+    assert olm is not None
+    sessions = olm.inbound_group_store._entries[message.room_id][event.sender_key]
+    sessions.pop(event.session_id, None)
+    with pytest.raises(Exception, match="no session found"):
+        client.client.decrypt_event(event)
+    return event
+
+
+async def test_the_bot_answers_key_requests_only_from_devices_it_shared_with(
+    make_bot, e2e_chat, caplog
+) -> None:
+    caplog.set_level(logging.INFO)
+    bot = await make_bot()
+    alice = await e2e_chat("e2ekeyreq")
+    room = await encrypted_room_with_bot(alice, bot)
+    answer = await ask(alice, room, "!om netzwerke Hamburg")
+    event = await _lost_key(alice, answer)
+
+    # Alice's device lost the bot's room key and asks the bot's device for it.
+    frager = Krypto(alice.client, vertrauen="tofu", allowed_servers=(), nachfrage_warten=5)
+    decrypted = await frager.nachfragen_und_entschluesseln(event)
+    assert decrypted is not None and "OM-Netzwerk Hamburg" in decrypted.body
+    assert any("re-shared room key" in r.getMessage() for r in caplog.records)
+
+    # A device the key was never shared with (it joined later) gets nothing.
+    bob = await e2e_chat("e2ekeyreqbob")
+    await alice.invite(room, bob.user_id)
+    await bob.join(room)
+    await _beigetreten(alice, room, bob.user_id)
+    bobs = Krypto(bob.client, vertrauen="tofu", allowed_servers=(), nachfrage_warten=3)
+    assert await bobs.nachfragen_und_entschluesseln(event) is None
+    assert any(
+        "not answering key request" in r.getMessage() and "never shared" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 async def test_restart_keeps_decrypting_old_and_new_sessions(make_bot, e2e_chat) -> None:

@@ -28,7 +28,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Collection, Coroutine, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -43,18 +43,16 @@ from om_bot.matrix.krypto import (
     VERLUST_AUS_TEXT,
     VERLUST_TEXT,
     Krypto,
-    KryptoFehler,
 )
 from om_bot.matrix.sendequeue import (
-    SENT,
     Failed,
     Melden,
     Outcome,
-    RetryAfter,
     SendQueue,
     Sent,
 )
-from om_bot.text.messages import Attachment, IncomingMessage, Reply
+from om_bot.matrix.zustellung import Delivery, Zusteller
+from om_bot.text.messages import IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -189,32 +187,6 @@ class AdapterState(Protocol):
     ) -> list[tuple[str, IncomingMessage, Reply]]: ...
 
 
-def _outcome(response: Any) -> Outcome:
-    if not isinstance(response, nio.ErrorResponse):
-        return SENT
-    if response.status_code == "M_LIMIT_EXCEEDED" or response.retry_after_ms:
-        return RetryAfter((response.retry_after_ms or 5000) / 1000)
-    # Forbidden (not in the room, federation denied) stays so; retrying only fills the log.
-    return Failed(str(response), final=response.status_code == "M_FORBIDDEN")
-
-
-@dataclass
-class _Delivery:
-    """One queued reply and the steps already done, so a retry does not repeat them."""
-
-    reply: Reply
-    source: IncomingMessage | None
-    txn: str
-    room_id: str | None  # None until the direct chat with reply.user_id is known
-    content_uri: str | None = None
-    # Decryption info of an encrypted upload (key, iv, hashes), None for a plain one.
-    file_info: dict[str, Any] | None = None
-    file_sent: bool = False
-    # What was sent per part ("file", "text"): type and content, encrypted where the room is.
-    # A retry sends exactly this again under the same transaction id.
-    packed: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-
-
 # Synchronous: the adapter runs it in a worker thread together with the exactly-once claim.
 Handler = Callable[[IncomingMessage], list[Reply]]
 Clock = Callable[[], datetime]
@@ -263,16 +235,19 @@ class MatrixBot:
         # Read-mostly state kept in memory: the hot path of a command does no extra queries.
         self._not_before: datetime | None = None
         self._rooms: dict[str, JoinedRoom | None] = {}
-        # Direct chats opened by this process: nio only learns of them with a later sync.
-        self._opened: set[str] = set()
-        self.sender = nio.AsyncClient(
-            matrix.homeserver, matrix.user_id, config=client_config(sender=True)
-        )
         self.anmeldung = Anmeldung(self.client, matrix)
         self.krypto = Krypto(
             self.client, vertrauen=matrix.e2e_trust, allowed_servers=bot.allowed_homeservers
         )
-        self._outbox: SendQueue[_Delivery] = SendQueue(
+        self.zusteller = Zusteller(
+            self.client,
+            nio.AsyncClient(matrix.homeserver, matrix.user_id, config=client_config(sender=True)),
+            krypto=self.krypto,
+            state=state,
+            clock=clock,
+            opened=self._forget_room,
+        )
+        self._outbox: SendQueue[Delivery] = SendQueue(
             self._attempt,
             give_up_after=matrix.send_give_up_seconds,
             melden=melden,
@@ -283,6 +258,18 @@ class MatrixBot:
         # Set by `fence`: this process lost the standby lock and must not send anything more.
         self._fenced = False
         self._closing = False  # run() is shutting down: unsent answers stay in the outbox
+
+    @property
+    def sender(self) -> nio.AsyncClient:
+        """The second client on the same login that sends the replies (see the docstring)."""
+        return self.zusteller.sender
+
+    @sender.setter
+    def sender(self, client: nio.AsyncClient) -> None:
+        self.zusteller.sender = client
+
+    def _forget_room(self, room_id: str) -> None:
+        self._rooms.pop(room_id, None)
 
     async def login(self) -> None:
         await self.anmeldung.anmelden()
@@ -562,7 +549,7 @@ class MatrixBot:
             raise ValueError("a reply without a room and without a source message")
         else:
             key = room_id
-        return self._outbox.put(key, txn, _Delivery(reply, source, txn, room_id), attempts)
+        return self._outbox.put(key, txn, Delivery(reply, source, txn, room_id), attempts)
 
     def fence(self) -> None:
         """Stop sending at once – the standby lock is lost (`om_bot.app.standby`): no queued or
@@ -570,108 +557,28 @@ class MatrixBot:
         `stop` is set. The next active process sends what is still due."""
         self._fenced = True
 
-    async def _attempt(self, job: _Delivery) -> Outcome:
+    async def _attempt(self, job: Delivery) -> Outcome:
         """One try at delivering `job`, called by the send queue until it is sent."""
         if self._fenced:
             return Failed("this process is no longer the active one", final=True)
         if job.room_id is None:
             assert job.reply.user_id is not None
-            opened = await self._direct_room(job.reply.user_id)
+            opened = await self.zusteller.direct_room(job.reply.user_id)
             if not isinstance(opened, str):
                 return opened
             job.room_id = opened
-        # A direct chat the bot just created: its encryption and members come by sync.
-        neu = job.room_id in self._opened
-        if neu and not await self.krypto.raum_abwarten(job.room_id, job.reply.user_id):
-            return Failed("the new direct chat has not appeared in a sync yet")
+        ready = await self.zusteller.room_ready(job.room_id, job.reply.user_id)
+        if not isinstance(ready, Sent):
+            return ready
         if job.reply.attachment is not None and not job.file_sent:
-            outcome = await self._send_file(job, job.room_id, job.reply.attachment)
+            outcome = await self.zusteller.send_file(job, job.room_id, job.reply.attachment)
             if not isinstance(outcome, Sent):
                 return outcome
             job.file_sent = True
         source = job.source
         in_reply_to = source.event_id if source and job.room_id == source.room_id else None
         content = notice_content(job.reply, in_reply_to, self.client.rooms.get(job.room_id))
-        return await self._send_packed(job, job.room_id, content, job.txn, "text")
-
-    async def _send_packed(
-        self, job: _Delivery, room_id: str, content: dict[str, Any], txn: str, part: str
-    ) -> Outcome:
-        """Send one part of `job`, encrypted where the room is; a retry sends the same."""
-        if part not in job.packed:
-            packed = await self._pack(room_id, content)
-            if not isinstance(packed, tuple):
-                return packed
-            job.packed[part] = packed
-        event_type, packed_content = job.packed[part]
-        # Same transaction id on every try: the homeserver drops duplicates.
-        result = await self.sender.room_send(
-            room_id, event_type, packed_content, tx_id=txn, ignore_unverified_devices=True
-        )
-        return _outcome(result)
-
-    async def _pack(
-        self, room_id: str, content: dict[str, Any]
-    ) -> tuple[str, dict[str, Any]] | Outcome:
-        if not self.krypto.verschluesselt(room_id):
-            return "m.room.message", content
-        if not self.krypto.aktiv:
-            # Never plain text into an encrypted room.
-            return Failed("encrypted room, but the bot's encryption is off (see log)", final=True)
-        try:
-            return await self.krypto.verschluesseln(room_id, content)
-        except KryptoFehler as exc:
-            return Failed(str(exc))
-
-    async def _direct_room(self, user_id: str) -> str | Outcome:
-        """The bot's direct chat with `user_id`, opened (and remembered) on first use."""
-        known = await asyncio.to_thread(self.state.direct_room, user_id)
-        if known is not None and (known in self.client.rooms or known in self._opened):
-            return known
-        response = await self.sender.room_create(
-            is_direct=True,
-            invite=[user_id],
-            preset=nio.RoomPreset.trusted_private_chat,
-            # Encrypted, as Element creates direct chats.
-            initial_state=[nio.EnableEncryptionBuilder().as_dict()] if self.krypto.aktiv else (),
-        )
-        if not isinstance(response, nio.RoomCreateResponse):
-            return _outcome(response)
-        await asyncio.to_thread(self.state.opened_direct, response.room_id, user_id, self.clock())
-        self._rooms.pop(response.room_id, None)
-        self._opened.add(response.room_id)
-        return str(response.room_id)
-
-    async def _send_file(self, job: _Delivery, room_id: str, attachment: Attachment) -> Outcome:
-        data = attachment.data
-        if job.content_uri is None:
-            # In an encrypted room the file is encrypted too (m.file with `file`, no `url`).
-            upload, job.file_info = await self.sender.upload(
-                lambda *_: data,
-                content_type=attachment.mimetype,
-                filename=attachment.filename,
-                encrypt=self.krypto.verschluesselt(room_id),
-                filesize=len(data),
-            )
-            if not isinstance(upload, nio.UploadResponse):
-                outcome = _outcome(upload)
-                if isinstance(outcome, RetryAfter):
-                    return outcome
-                # A file the server refuses is left out; the notice still goes.
-                log.error("upload of %s failed: %s", attachment.filename, upload)
-                return SENT
-            job.content_uri = upload.content_uri
-        content: dict[str, Any] = {
-            "msgtype": "m.file",
-            "body": attachment.filename,
-            "filename": attachment.filename,
-            "info": {"mimetype": attachment.mimetype, "size": len(data)},
-        }
-        if job.file_info is not None:
-            content["file"] = {"url": job.content_uri, **job.file_info}
-        else:
-            content["url"] = job.content_uri
-        return await self._send_packed(job, room_id, content, job.txn + "-file", "file")
+        return await self.zusteller.send_part(job, job.room_id, content, job.txn, "text")
 
 
 # --- the human side: demo chat, benchmark and integration tests ---------------------------

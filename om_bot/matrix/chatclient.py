@@ -19,7 +19,7 @@ from typing import Any
 import nio
 import vodozemac
 from nio.api import Api
-from nio.crypto import decrypt_attachment
+from nio.crypto import InboundGroupSession, decrypt_attachment
 
 from om_bot.matrix.adapter import SYNC_FILTER
 from om_bot.matrix.anmeldung import LoginError, client_config
@@ -58,7 +58,16 @@ def _received(room_id: str, event: Any) -> ReceivedMessage:
 class ChatClient:
     """A small nio client for a human user: send text, wait for the bot's notices."""
 
-    def __init__(self, homeserver: str, user_id: str, store_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        homeserver: str,
+        user_id: str,
+        store_path: Path | None = None,
+        answer_key_requests: bool = False,
+    ) -> None:
+        # answer_key_requests: forward this user's own room keys to other users' devices that
+        # ask for them, as Element does for devices it had shared a session with.
+        self.answer_key_requests = answer_key_requests
         if store_path is not None:
             store_path.mkdir(parents=True, exist_ok=True)
         # Without a store path nio loads no store: no encryption, as before.
@@ -102,6 +111,10 @@ class ChatClient:
                 continue
             self._since = response.next_batch
             await self._e2e_upkeep()
+            if self.answer_key_requests:
+                for event in response.to_device_events:
+                    if isinstance(event, nio.RoomKeyRequest) and event.sender != self.user_id:
+                        await self._forward_own_key(event)
             for room_id in response.rooms.invite:
                 await self.invites.put(room_id)
             for room_id, info in response.rooms.join.items():
@@ -125,6 +138,29 @@ class ChatClient:
         if client.should_claim_keys:
             await client.keys_claim(client.get_users_for_key_claiming())
         await client.send_to_device_messages()
+
+    async def _forward_own_key(self, request: nio.RoomKeyRequest) -> None:
+        olm = self.client.olm
+        if olm is None or request.sender_key != olm.account.identity_keys["curve25519"]:
+            return
+        session = olm.inbound_group_store.get(
+            request.room_id, request.sender_key, request.session_id
+        )
+        if session is None:
+            return
+        device = olm.device_store[request.sender].get(request.requesting_device_id)
+        if device is None:
+            olm.users_for_key_query.add(request.sender)
+            await self.client.keys_query()
+            device = olm.device_store[request.sender].get(request.requesting_device_id)
+        if device is None:
+            return
+        if olm.session_store.get(device.curve25519) is None:
+            await self.client.keys_claim({request.sender: [device.id]})
+        olm_session = olm.session_store.get(device.curve25519)
+        if olm_session is not None:
+            message = olm._encrypt_forwarding_key(request.room_id, session, olm_session, device)
+            await self.client.to_device(message)
 
     async def history(self, room_id: str) -> list[ReceivedMessage]:
         """Every message in the room so far (from anyone), oldest first – for checks that must
@@ -258,9 +294,10 @@ class ChatClient:
         data: dict[str, Any] = await response.json()
         return data
 
-    async def send_undecryptable(self, room_id: str, body: str) -> str:
-        """An encrypted message whose room key (a Megolm session made here) is never shared
-        with anyone: nobody else can decrypt it."""
+    async def send_undecryptable(self, room_id: str, body: str, keep_key: bool = False) -> str:
+        """An encrypted message whose room key (a Megolm session made here) is not shared with
+        anyone: nobody else can decrypt it – unless `keep_key`, and this client forwards it
+        when asked (`answer_key_requests`)."""
         olm = self.client.olm
         if olm is None:
             raise RuntimeError("needs a ChatClient with a store_path")
@@ -270,6 +307,15 @@ class ChatClient:
             "content": {"msgtype": "m.text", "body": body},
             "room_id": room_id,
         }
+        if keep_key:
+            olm.inbound_group_store.add(
+                InboundGroupSession(
+                    session.session_key.to_base64(),
+                    olm.account.identity_keys["ed25519"],
+                    olm.account.identity_keys["curve25519"],
+                    room_id,
+                )
+            )
         content = {
             "algorithm": "m.megolm.v1.aes-sha2",
             "sender_key": olm.account.identity_keys["curve25519"],

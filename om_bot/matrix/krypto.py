@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import nio
+from nio.api import Api
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,9 @@ class Krypto:
         self._pflege: asyncio.Task[None] | None = None
         self._schluessel_lock = asyncio.Lock()
         self._hintergrund: set[asyncio.Task[Any]] = set()
+        # Sessions the bot asked a sender's device for: session id → (room id, sender).
+        self._angefragt: dict[str, tuple[str, str]] = {}
+        self._weitergabe_erlaubt = False
         # Rooms of a sync that nio has finished processing (members, encryption state): a
         # room shows up in client.rooms while its sync is still being processed.
         self._gesehen: set[str] = set()
@@ -282,6 +286,18 @@ class Krypto:
             raise KryptoFehler(f"{type(exc).__name__}: {exc}") from exc
         return str(neu_typ), dict(verschluesselt)
 
+    async def kann_verschluesseln_an(self, user_id: str) -> bool:
+        """Whether a direct chat with `user_id` is created encrypted: as Element decides it,
+        only if the user has a device with encryption keys (else they could not read it)."""
+        if not self.aktiv:
+            return False
+        client = self.client
+        method, path, data = Api.keys_query(client.access_token, {user_id})
+        antwort = await client._send(nio.KeysQueryResponse, method, path, data)
+        if not isinstance(antwort, nio.KeysQueryResponse):
+            raise KryptoFehler(f"keys/query for {user_id} failed: {antwort}")
+        return bool(antwort.device_keys.get(user_id))
+
     async def raum_abwarten(
         self, room_id: str, mitglied: str | None = None, timeout: float = RAUM_WARTEN
     ) -> bool:
@@ -398,11 +414,25 @@ class Krypto:
         client = self.client
         if client.olm is None:
             return None
+        self._weitergabe_erlauben()
         nachricht = event.as_key_request(
             event.sender, client.device_id, event.session_id, event.device_id
         )
+        self._angefragt[event.session_id] = (event.room_id, event.sender)
+        method, path, data = Api.to_device(
+            client.access_token, nachricht.type, nachricht.as_dict(), event.session_id
+        )
         try:
-            self._pruefen(await client.to_device(nachricht), "room key request")
+            # As a RoomKeyRequestResponse nio records the request, which it needs to take the
+            # forwarded key.
+            antwort = await client._send(
+                nio.RoomKeyRequestResponse,
+                method,
+                path,
+                data,
+                (event.session_id, event.session_id, event.room_id, event.algorithm),
+            )
+            self._pruefen(antwort, "room key request")
         except Exception:
             log.exception("requesting the key of %s failed", event.event_id)
         await self.schlafen(self.nachfrage_warten)
@@ -412,3 +442,37 @@ class Krypto:
             log.info("still cannot decrypt %s: %s", event.event_id, exc)
             return None
         return entschluesselt if not isinstance(entschluesselt, nio.MegolmEvent) else None
+
+    def _weitergabe_erlauben(self) -> None:
+        """Take a forwarded room key from the device that created the session.
+
+        nio takes forwarded keys only from the bot's own verified devices; the bot has none.
+        It asks the sending device of a message it cannot read, and that device answers with
+        ``m.forwarded_room_key``. Accepted only for a session the bot asked this user for, in
+        that room, and only when the Olm sender (authenticated by the Olm session) is the
+        session's own creator – nobody can pass off someone else's key that way."""
+        olm = self.client.olm
+        if olm is None or self._weitergabe_erlaubt:
+            return
+        nio_regel = olm._should_accept_forward
+        angefragt = self._angefragt
+
+        def annehmen(sender: str, sender_key: str, event: Any) -> bool:
+            if event.session_id not in olm.outgoing_key_requests:
+                # Checked here: nio's own message for this case breaks its logging call.
+                log.info("ignoring a room key %s nobody asked for", event.session_id)
+                return False
+            if nio_regel(sender, sender_key, event):
+                return True
+            gefragt = angefragt.get(event.session_id)
+            ersteller = event.source.get("content", {}).get("sender_key")
+            if gefragt is None:
+                return False
+            ok = gefragt == (event.room_id, sender) and ersteller == sender_key
+            if ok:
+                angefragt.pop(event.session_id, None)
+                log.info("room key %s forwarded by its creator %s", event.session_id, sender)
+            return ok
+
+        olm._should_accept_forward = annehmen
+        self._weitergabe_erlaubt = True
