@@ -6,7 +6,6 @@ restart keeps the keys; a lost store gives a new device and one notice to the Ge
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,7 @@ from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
 from om_bot.matrix.krypto import UNLESBAR_TEXT, Krypto
 from om_bot.storage.models import Kontakt, Partner
 from tests.conftest import BotHarness, Users, ask
+from tests.test_anfragen_matrix import _beigetreten
 from tests.test_erinnerungen_matrix import (
     _uhr,
     geplant,
@@ -57,14 +57,6 @@ async def e2e_chat(
     yield factory
     for client in clients:
         await client.close()
-
-
-async def _beigetreten(client: ChatClient, room: str, user_id: str) -> None:
-    for _ in range(300):
-        if user_id in await client.joined_members(room):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{user_id} did not join {room}")
 
 
 async def encrypted_room_with_bot(client: ChatClient, bot: BotHarness, direct: bool = False) -> str:
