@@ -175,12 +175,12 @@ async def test_sigkill_mitten_im_schwall(
     anlage: Anlage, prozesse: list[Prozess], chat: Callable[..., Any]
 ) -> None:
     """The reminder is the weekly info service, configured to be due at the next full minute
-    at least 45 s ahead (its time of day has minute precision; an event reminder would need an
+    at least 50 s ahead (its time of day has minute precision; an event reminder would need an
     event and an offset on the same grid). The rooms subscribe, then the test waits for the
     wall clock to come within 2 s of that minute – real time is what the scheduler of a
     subprocess runs on – and starts the burst; the active process is killed once a third of the
     burst is answered, so the edition falls due around the kill and the takeover."""
-    faellig = _naechste_minute(timedelta(seconds=45))
+    faellig = _naechste_minute(timedelta(seconds=50))
     erinnerung = {
         "digest_wochentag": WOCHENTAGE[faellig.weekday()],
         "digest_uhrzeit": faellig.strftime("%H:%M"),
@@ -199,7 +199,9 @@ async def test_sigkill_mitten_im_schwall(
         antwort = await ask(mensch, raum, "!om infodienst an", timeout=30)
         assert faellig.strftime("%H:%M") in antwort.body, antwort.body
 
-    await asyncio.sleep(max((faellig - datetime.now(BERLIN)).total_seconds() - 2, 0))
+    vorlauf = (faellig - datetime.now(BERLIN)).total_seconds()
+    assert vorlauf > 3, f"the setup took too long: the edition is due in {vorlauf:.0f} s"
+    await asyncio.sleep(vorlauf - 2)
     befehle: dict[str, tuple[ChatClient, str]] = {}
     texte = ("!om hilfe", "!om netzwerke Hamburg", "!om hilfe termine", "!om netzwerk Hamburg")
 
