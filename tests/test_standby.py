@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from om_bot.app.runtime import Anspruch, DatabaseState, build, run_bot
+from om_bot.app.runtime import NACH_ABSTURZ, Anspruch, DatabaseState, build, run_bot
 from om_bot.app.standby import Standby, Zeiten
 from om_bot.config import config_from_mapping
 from om_bot.storage.db import make_engine
@@ -367,3 +367,41 @@ def test_a_handler_that_raises_is_claimed_without_an_answer(
     # Not handled again with the next sync retry.
     assert state.answer_once(_nachricht(4), lambda m: pytest.fail("handled twice"), T0) is None
     assert _zaehlen(uow, VerarbeitetesEvent) == 1
+
+
+class Absturz(BaseException):
+    """The process dies here (nothing after it runs)."""
+
+
+def test_killed_between_a_change_and_its_answer_the_next_one_says_so(
+    zustand: tuple[DatabaseState, Callable[[], UnitOfWork]],
+) -> None:
+    state, uow = zustand
+
+    def aendern_und_sterben(message: IncomingMessage) -> list[Reply]:
+        with uow() as u:
+            u.zustand.set("geaendert", "ja")
+            u.commit()
+        raise Absturz
+
+    with pytest.raises(Absturz):
+        state.answer_once(_nachricht(5), aendern_und_sterben, T0)
+    # The change and the claim are stored, and instead of the lost answer a notice waits.
+    assert state.answer_once(_nachricht(5), lambda m: pytest.fail("handled twice"), T0) is None
+    [(txn, quelle, reply)] = state.pending_answers(T0, timedelta(minutes=5))
+    assert reply == NACH_ABSTURZ and quelle.event_id == "$e5:test"
+    assert "ausgeführt" in reply.text and "verloren" in reply.text
+    # Without the crash the real answer replaces the notice under the same transaction id.
+    state.answered(txn)
+    state.flush_answered()
+
+    def aendern(message: IncomingMessage) -> list[Reply]:
+        with uow() as u:
+            u.zustand.set("geaendert", "nochmal")
+            u.commit()
+        return [Reply("erledigt", "erledigt")]
+
+    antworten = state.answer_once(_nachricht(6), aendern, T0)
+    assert antworten is not None
+    offen = state.pending_answers(T0, timedelta(minutes=5))
+    assert [(t, r) for t, _, r in offen] == antworten

@@ -50,18 +50,29 @@ NOT_BEFORE = "not_before"
 EVENT_MEMORY = timedelta(days=30)
 
 
+# Stored with a command's change, replaced by its real answers a moment later: if the process
+# dies in between, the next active one sends this instead of leaving the command unanswered.
+NACH_ABSTURZ = Reply(
+    "⚠ Ihr Befehl wurde ausgeführt, aber meine Antwort ging bei einem Neustart verloren. "
+    "Bitte prüfen Sie das Ergebnis, bevor Sie ihn wiederholen.",
+    "⚠ Ihr Befehl wurde ausgeführt, aber meine Antwort ging bei einem Neustart verloren. "
+    "Bitte prüfen Sie das Ergebnis, bevor Sie ihn wiederholen.",
+)
+
+
 class Anspruch:
     """The claim of the command being handled in this thread, written into the first
     transaction that commits while it runs (`uow_factory(vor_jedem_commit=…)`): what a command
     changes and the mark that it was handled are committed together, so a process killed in the
     middle leaves either both or neither – and a standby taking over handles the command
-    exactly once."""
+    exactly once. With the claim goes `NACH_ABSTURZ` into the outbox under the first answer's
+    transaction id, which the real answers replace as soon as the command returns."""
 
     def __init__(self) -> None:
         self._lokal = threading.local()
 
-    def beginnen(self, event_id: str, room_id: str, now: datetime) -> None:
-        self._lokal.offen = (event_id, room_id, now)
+    def beginnen(self, message: IncomingMessage, now: datetime) -> None:
+        self._lokal.offen = (message, now)
         self._lokal.geschrieben = False
 
     def beenden(self) -> bool:
@@ -72,8 +83,13 @@ class Anspruch:
     def __call__(self, uow: UnitOfWork) -> None:
         offen = getattr(self._lokal, "offen", None)
         if offen is not None:
-            self._lokal.geschrieben = uow.events.beanspruchen(*offen)
+            message, now = offen
             self._lokal.offen = None
+            self._lokal.geschrieben = uow.events.beanspruchen(
+                message.event_id, message.room_id, now
+            )
+            if self._lokal.geschrieben:
+                uow.ausgang.add(transaction_id(message.event_id, 0), message, NACH_ABSTURZ, now)
 
 
 class DatabaseState:
@@ -145,7 +161,7 @@ class DatabaseState:
         with self.uow() as uow:
             if uow.events.bekannt(message.event_id):
                 return None
-        self._anspruch.beginnen(message.event_id, message.room_id, now)
+        self._anspruch.beginnen(message, now)
         try:
             replies = handle(message)
         except Exception:
@@ -162,6 +178,10 @@ class DatabaseState:
                 # Claimed by another process in between (two processes without a lock).
                 log.warning("%s was handled elsewhere meanwhile; not answering", message.event_id)
                 return None
+            if mit_aenderung:
+                # The stand-in the change was committed with (`Anspruch`) gives way.
+                uow.ausgang.gesendet([transaction_id(message.event_id, 0)])
+                uow.flush()
             for txn, reply in antworten:
                 uow.ausgang.add(txn, message, reply, now)
             uow.ausgang.gesendet(self._gesendete())
