@@ -410,17 +410,38 @@ class Krypto:
 
     async def nachfragen_und_entschluesseln(self, event: nio.MegolmEvent) -> Any | None:
         """Ask the sender's device for the missing key, wait, try again: the decrypted event,
-        or None when it still fails. Runs outside the sync loop (the key arrives by sync)."""
+        or None when it still fails. Runs outside the sync loop (the key arrives by sync).
+        Several messages of one session ask once; a request that got no key is forgotten
+        after the wait (nio would keep it in the store for good)."""
         client = self.client
-        if client.olm is None:
+        olm = client.olm
+        if olm is None:
             return None
         self._weitergabe_erlauben()
+        fragen = event.session_id not in self._angefragt
+        if fragen:
+            self._angefragt[event.session_id] = (event.room_id, event.sender)
+            await self._anfrage_senden(event)
+        await self.schlafen(self.nachfrage_warten)
+        try:
+            entschluesselt = client.decrypt_event(event)
+        except Exception as exc:
+            log.info("still cannot decrypt %s: %s", event.event_id, exc)
+            entschluesselt = None
+        if fragen:
+            self._angefragt.pop(event.session_id, None)
+            offen = olm.outgoing_key_requests.pop(event.session_id, None)
+            if offen is not None:
+                olm.store.remove_outgoing_key_request(offen)
+        return entschluesselt if not isinstance(entschluesselt, nio.MegolmEvent) else None
+
+    async def _anfrage_senden(self, event: nio.MegolmEvent) -> None:
+        client = self.client
         nachricht = event.as_key_request(
             event.sender, client.device_id, event.session_id, event.device_id
         )
-        self._angefragt[event.session_id] = (event.room_id, event.sender)
         method, path, data = Api.to_device(
-            client.access_token, nachricht.type, nachricht.as_dict(), event.session_id
+            client.access_token, nachricht.type, nachricht.as_dict(), f"keyreq-{event.event_id}"
         )
         try:
             # As a RoomKeyRequestResponse nio records the request, which it needs to take the
@@ -435,13 +456,6 @@ class Krypto:
             self._pruefen(antwort, "room key request")
         except Exception:
             log.exception("requesting the key of %s failed", event.event_id)
-        await self.schlafen(self.nachfrage_warten)
-        try:
-            entschluesselt = client.decrypt_event(event)
-        except Exception as exc:
-            log.info("still cannot decrypt %s: %s", event.event_id, exc)
-            return None
-        return entschluesselt if not isinstance(entschluesselt, nio.MegolmEvent) else None
 
     def _weitergabe_erlauben(self) -> None:
         """Take a forwarded room key from the device that created the session.
