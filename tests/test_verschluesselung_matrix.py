@@ -177,6 +177,30 @@ async def test_a_direct_message_the_bot_opens_is_encrypted(make_bot, e2e_chat) -
     assert state.content["algorithm"] == "m.megolm.v1.aes-sha2"
 
 
+async def test_a_clash_notice_to_another_encrypted_room_is_encrypted(make_bot, e2e_chat) -> None:
+    hh, ddn = await e2e_chat("e2eclashhh"), await e2e_chat("e2eclashddn")
+    bot = await make_bot()
+    assert bot.app is not None
+    with bot.app.uow() as uow:
+        for name, user in (("Max Mustermann", hh), ("Ina Platzhalter", ddn)):
+            kontakt = uow.session.scalar(select(Kontakt).where(Kontakt.name == name))
+            assert kontakt is not None
+            kontakt.matrix = user.user_id
+        uow.commit()
+    raum_hh = await encrypted_room_with_bot(hh, bot)
+    raum_ddn = await encrypted_room_with_bot(ddn, bot)
+    assert "verknüpft" in (await ask(hh, raum_hh, "!om raum OM-Netzwerk Hamburg")).body
+    assert "verknüpft" in (await ask(ddn, raum_ddn, "!om raum DDN-Regionalnetzwerk Hamburg")).body
+    tag = datetime.now(UTC).date() + timedelta(days=45)
+    await ask(hh, raum_hh, f"!om termin Netzwerktreffen am {tag:%d.%m.%Y} um 14:00 bis 16:00")
+
+    abend = await ask(ddn, raum_ddn, f"!om termin Sommerabend am {tag:%d.%m.%Y} um 15 Uhr")
+    assert "⚠ Terminüberschneidung" in abend.body
+    hinweis, _ = await warte(hh, raum_hh, "Terminüberschneidung", 30)
+    assert "DDN-Regionalnetzwerk Hamburg" in hinweis.body
+    await assert_encrypted_on_the_wire(hh, hinweis)
+
+
 async def test_undecryptable_message_gets_one_german_notice(make_bot, e2e_chat) -> None:
     bot = await make_bot()
     alice = await e2e_chat("e2eunlesbar")
@@ -286,11 +310,12 @@ async def test_restart_keeps_decrypting_old_and_new_sessions(make_bot, e2e_chat)
     assert Credentials.load(bot.config.matrix.store_path / "credentials.json") == device
 
 
+@pytest.mark.parametrize("schaden", ["corrupted", "deleted"])
 async def test_lost_store_gives_a_new_device_and_tells_the_geschaeftsstelle(
-    make_bot, e2e_chat, caplog
+    make_bot, e2e_chat, caplog, schaden
 ) -> None:
     caplog.set_level(logging.INFO)
-    gs = await e2e_chat("e2egs")
+    gs = await e2e_chat(f"e2egs{schaden}")
     gs_raum = await gs.create_room(name="Geschäftsstelle", encrypted=True)
     bot = await make_bot(geschaeftsstelle_users=[gs.user_id], geschaeftsstelle_room=gs_raum)
     await gs.invite(gs_raum, bot.user_id)
@@ -304,7 +329,10 @@ async def test_lost_store_gives_a_new_device_and_tells_the_geschaeftsstelle(
     datenbank = next(
         p for p in store_dateien(store, bot.user_id, vorher.device_id) if p.suffix == ".db"
     )
-    datenbank.write_bytes(b"this is no SQLite database" * 100)
+    if schaden == "corrupted":
+        datenbank.write_bytes(b"this is no SQLite database" * 100)
+    else:
+        datenbank.unlink()
     await bot.start()
 
     meldung = await warte(gs, gs_raum, "Schlüsselspeicher", 60)
@@ -316,7 +344,8 @@ async def test_lost_store_gives_a_new_device_and_tells_the_geschaeftsstelle(
     assert any(
         r.levelno == logging.ERROR and "NEW DEVICE" in r.getMessage() for r in caplog.records
     )
-    # The corrupted file is kept aside, the old device is gone from the account.
+    # The old files are kept aside (the fresh store made for the old device in the deleted
+    # case), the old device is gone from the account.
     assert list((store / "alt").glob(f"*/{datenbank.name}"))
     geraete = await bot_geraete(bot)
     assert nachher.device_id in geraete and vorher.device_id not in geraete
