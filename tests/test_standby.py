@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from om_bot.app.runtime import NACH_ABSTURZ, Anspruch, DatabaseState, build, run_bot
+from om_bot.app.runtime import build, run_bot
 from om_bot.app.standby import Standby, Zeiten
+from om_bot.app.zustand import NACH_ABSTURZ, Anspruch, DatabaseState
 from om_bot.config import config_from_mapping
 from om_bot.storage.db import make_engine
 from om_bot.storage.models import Ausgang, VerarbeitetesEvent

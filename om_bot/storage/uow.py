@@ -143,7 +143,7 @@ def uow_factory(
 ) -> Callable[[], UnitOfWork]:
     """A callable that opens a fresh unit of work on `engine`. `vor_jedem_commit` runs in every
     commit of every unit of work, right before it: the runtime writes the claim of the command
-    being handled into the handler's own transaction that way (`runtime.DatabaseState`)."""
+    being handled into the handler's own transaction that way (`om_bot.app.zustand`)."""
     sessions = sessionmaker(engine, expire_on_commit=False)
     bereiche.beobachten(engine, sessions)
     return lambda: UnitOfWork(sessions, vor_jedem_commit)
