@@ -278,13 +278,17 @@ async def make_bot(
 
 
 @pytest.fixture
-async def chat(synapse: LocalSynapse, users: Users) -> AsyncIterator[Callable[..., Any]]:
-    """Log in a human user (by name) with a listening `ChatClient`."""
+async def chat(
+    synapse: LocalSynapse, users: Users, tmp_path: Path
+) -> AsyncIterator[Callable[..., Any]]:
+    """Log in a human user (by name) with a listening `ChatClient`; `encrypted=True` gives it
+    its own crypto store, like Element (docs/verschluesselung.md)."""
     clients: list[ChatClient] = []
 
-    async def factory(name: str) -> ChatClient:
+    async def factory(name: str, encrypted: bool = False) -> ChatClient:
         user = users.get(name)
-        client = ChatClient(synapse.url, user.user_id)
+        store = tmp_path / "e2e" / name if encrypted else None
+        client = ChatClient(synapse.url, user.user_id, store_path=store)
         await client.login(user.password)
         await client.start()
         clients.append(client)

@@ -7,21 +7,19 @@ restart keeps the keys; a lost store gives a new device and one notice to the Ge
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import icalendar
 import pytest
 from sqlalchemy import select
 
-from om_bot.devtools.homeserver import LocalSynapse
 from om_bot.matrix.anmeldung import Credentials, store_dateien
 from om_bot.matrix.chatclient import ChatClient, ReceivedMessage
 from om_bot.matrix.krypto import UNLESBAR_TEXT, Krypto
 from om_bot.storage.models import Kontakt, Partner
-from tests.conftest import BotHarness, Users, ask
+from tests.conftest import BotHarness, ask
 from tests.test_anfragen_matrix import _beigetreten
 from tests.test_erinnerungen_matrix import (
     _uhr,
@@ -39,24 +37,15 @@ __all__ = ["reminder_bot"]  # the fixture, imported to be used here
 
 
 @pytest.fixture
-async def e2e_chat(
-    synapse: LocalSynapse, users: Users, tmp_path: Path
-) -> AsyncIterator[Callable[..., Any]]:
+def e2e_chat(chat: Callable[..., Any]) -> Callable[..., Any]:
     """Log in a human user (by name) with encryption: own crypto store, listening."""
-    clients: list[ChatClient] = []
 
     async def factory(name: str) -> ChatClient:
-        user = users.get(name)
-        client = ChatClient(synapse.url, user.user_id, store_path=tmp_path / "e2e" / name)
-        await client.login(user.password)
+        client: ChatClient = await chat(name, encrypted=True)
         assert client.encrypted
-        await client.start()
-        clients.append(client)
         return client
 
-    yield factory
-    for client in clients:
-        await client.close()
+    return factory
 
 
 async def encrypted_room_with_bot(client: ChatClient, bot: BotHarness, direct: bool = False) -> str:
