@@ -25,6 +25,11 @@ long-polling sync timestamps every reply (by its ``m.in_reply_to``). Two measure
 For each bot (and Synapse) the CPU seconds it used during the bursts are read from
 ``/proc/<pid>/stat`` (where the time goes), and om-bot's peak RSS from ``VmHWM``.
 
+``--echo-antwort gleich`` lets the echo bot answer with om-bot's reply to the command (text and
+HTML, worked out in-process before the run) instead of the command's text: the homeserver then
+has the same event sizes to persist and deliver for both, which tells the bot's own cost from
+the cost of a longer answer.
+
 ``--om-bot-src DIR`` runs om-bot (the import and the bot) from another checkout, e.g. a clean
 clone of an older commit, with the same interpreter: ``PYTHONPATH=DIR``, cwd ``DIR``.
 Benchmarks report, they don't gate: exit code 0 unless the run itself failed.
@@ -45,6 +50,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +63,12 @@ from latency import (  # the sibling benchmark (this file runs as a script)
     SYNC_FILTER,
     SYNC_TIMEOUT_MS,
     Account,
+    Antworten,
     BenchmarkError,
     Child,
     Fixture,
+    _client_config,
+    echo_bot,
     environment,
     fixture,
     percentile,
@@ -74,77 +83,69 @@ TARGET_THROUGHPUT = 0.9  # om-bot / echo, at least
 REPLY_TIMEOUT = 30.0
 JOIN_TIMEOUT = 30.0
 ECHO_ENV = ("BENCH_ECHO_HOMESERVER", "BENCH_ECHO_USER", "BENCH_ECHO_PASSWORD")
+# A JSON file with the content the echo bot answers with (--echo-antwort gleich).
+ECHO_INHALT = "BENCH_ECHO_INHALT"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _client_config() -> nio.AsyncClientConfig:
-    return nio.AsyncClientConfig(
-        max_limit_exceeded=None,
-        max_timeouts=None,
-        store_sync_tokens=False,
-        encryption_enabled=False,
-    )
 
 
 # --- the bare echo bot (runs as `durchsatz.py --echo-bot` in its own process) ----------------
 
 
-async def echo_bot(homeserver: str, user_id: str, password: str) -> None:
-    """Join every invite; answer every m.text of someone else with an m.notice reply, each
-    send in its own task (the sync loop never waits for one)."""
-    client = nio.AsyncClient(homeserver, user_id, config=_client_config())
-    login = await client.login(password, device_name="echo-bot")
-    if not isinstance(login, nio.LoginResponse):
-        raise SystemExit(f"echo bot: login failed: {login}")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    pending: set[asyncio.Task[Any]] = set()
-    since: str | None = None
-    try:
-        while not stop.is_set():
-            sync = asyncio.ensure_future(
-                client.sync(
-                    timeout=0 if since is None else SYNC_TIMEOUT_MS,
-                    since=since,
-                    sync_filter=SYNC_FILTER,
-                )
-            )
-            stopping = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({sync, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if not sync.done():
-                sync.cancel()
-                break
-            stopping.cancel()
-            response = sync.result()
-            if not isinstance(response, nio.SyncResponse):
-                await asyncio.sleep(0.5)
-                continue
-            for room_id in response.rooms.invite:
-                await client.join(room_id)
-            if since is not None:  # history from before the start is not answered
-                for room_id, info in response.rooms.join.items():
-                    for event in info.timeline.events:
-                        if isinstance(event, nio.RoomMessageText) and event.sender != user_id:
-                            task = asyncio.create_task(_echo(client, room_id, event))
-                            pending.add(task)
-                            task.add_done_callback(pending.discard)
-            since = response.next_batch
-    finally:
-        await client.close()
+def echo_antworten(inhalt: dict[str, str] | None) -> Antworten:
+    """The echo bot's answer to each timeline event (`latency.echo_bot`): every m.text of
+    someone else, each send in a task of its own, so the sync loop never waits for one."""
+    laufend: set[asyncio.Task[Any]] = set()
+
+    async def antworten(client: nio.AsyncClient, room_id: str, event: Any) -> None:
+        if isinstance(event, nio.RoomMessageText) and event.sender != client.user_id:
+            task = asyncio.create_task(_echo(client, room_id, event, inhalt))
+            laufend.add(task)
+            task.add_done_callback(laufend.discard)
+
+    return antworten
 
 
-async def _echo(client: nio.AsyncClient, room_id: str, event: nio.RoomMessageText) -> None:
+async def _echo(
+    client: nio.AsyncClient,
+    room_id: str,
+    event: nio.RoomMessageText,
+    inhalt: dict[str, str] | None,
+) -> None:
     await client.room_send(
         room_id,
         "m.room.message",
         {
             "msgtype": "m.notice",
-            "body": event.body,
+            **(inhalt or {"body": event.body}),
             "m.relates_to": {"m.in_reply_to": {"event_id": event.event_id}},
         },
     )
+
+
+def om_bot_antwort(fix: Fixture, command: str) -> Path:
+    """om-bot's reply to `command` (sample register, in-process) as the echo bot's content."""
+    from om_bot.app.runtime import build  # noqa: PLC0415  (only for --echo-antwort gleich)
+    from om_bot.config import config_from_mapping  # noqa: PLC0415
+    from om_bot.services.importer import importiere_datei  # noqa: PLC0415
+    from om_bot.text.messages import IncomingMessage  # noqa: PLC0415
+
+    base = fix.base / "antwort"
+    settings = {
+        "matrix": {"homeserver": "http://127.0.0.1:1", "user_id": "@b:x", "password": "x"}
+        | {"store_path": str(base / "store")},
+        "database": {"url": f"sqlite:///{base / 'db.sqlite3'}"},
+    }
+    app = build(config_from_mapping(settings, env={}))
+    try:
+        importiere_datei(app.uow, ROOT / "data" / "netzwerke.toml")
+        nachricht = IncomingMessage("$x", "!r", "@u:x", command, datetime.now(UTC))
+        [reply] = app.router.handle(nachricht)
+    finally:
+        app.engine.dispose()
+    datei = base / "antwort.json"
+    inhalt = {"body": reply.text, "format": "org.matrix.custom.html", "formatted_body": reply.html}
+    datei.write_text(json.dumps(inhalt), "utf8")
+    return datei
 
 
 def run_echo_bot() -> int:
@@ -153,8 +154,10 @@ def run_echo_bot() -> int:
     except KeyError as exc:
         print(f"echo bot: environment variable {exc} is not set", file=sys.stderr)
         return 2
+    datei = os.environ.get(ECHO_INHALT)
+    inhalt = json.loads(Path(datei).read_text("utf8")) if datei else None
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(echo_bot(homeserver, user_id, password))
+    asyncio.run(echo_bot(homeserver, user_id, password, echo_antworten(inhalt)))
     return 0
 
 
@@ -196,12 +199,11 @@ def start_om_bot(fix: Fixture, bot: Account, admin: str, src: Path) -> Child:
     return child
 
 
-def start_echo_bot(fix: Fixture, echo: Account) -> Child:
-    return fix.spawn(
-        "echo-bot",
-        [sys.executable, str(Path(__file__).resolve()), "--echo-bot"],
-        dict(zip(ECHO_ENV, (fix.synapse.url, echo.user_id, echo.password), strict=True)),
-    )
+def start_echo_bot(fix: Fixture, echo: Account, inhalt: Path | None) -> Child:
+    env = dict(zip(ECHO_ENV, (fix.synapse.url, echo.user_id, echo.password), strict=True))
+    if inhalt is not None:
+        env[ECHO_INHALT] = str(inhalt)
+    return fix.spawn("echo-bot", [sys.executable, str(Path(__file__).resolve()), "--echo-bot"], env)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -405,6 +407,7 @@ async def measure(
     synapse = fix.synapse._process  # its CPU time is part of the picture
     if synapse is not None:
         pids["synapse"] = synapse.pid
+    pids["client"] = os.getpid()  # the senders and the observer (this process)
     try:
         await observer.start()
         for sender in senders:
@@ -476,9 +479,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         bot = register(fix.synapse, "om-bot")
         echo = register(fix.synapse, "echo")
         env = environment()
+        inhalt = om_bot_antwort(fix, args.command) if args.echo_antwort == "gleich" else None
         bots = {
             BOTS[0]: (bot, start_om_bot(fix, bot, observer.user_id, args.om_bot_src)),
-            BOTS[1]: (echo, start_echo_bot(fix, echo)),
+            BOTS[1]: (echo, start_echo_bot(fix, echo, inhalt)),
         }
         raw = asyncio.run(measure(fix, observer, senders, bots, args))
     lat = {n: _summary(v) for n, v in raw["latencies"].items()}
@@ -490,6 +494,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "environment": env,
         "om_bot_src": str(args.om_bot_src),
         "command": args.command,
+        "echo_antwort": args.echo_antwort,
         "rounds": args.rounds,
         "users": args.users,
         "commands": args.commands,
@@ -525,7 +530,8 @@ def report(r: dict[str, Any]) -> str:
         "om-bot vs. a bare matrix-nio echo bot: round trip and burst throughput",
         "  environment: Synapse {synapse} (SQLite), matrix-nio {matrix-nio}, Python {python}, "
         "{cpus} CPUs; load average at start {loadavg}".format(**env),
-        f"  om-bot from {r['om_bot_src']}; command {r['command']!r}",
+        f"  om-bot from {r['om_bot_src']}; command {r['command']!r}; "
+        f"echo answers with {'om-bot’s reply' if r['echo_antwort'] == 'gleich' else 'the text'}",
         "",
         f"  round trip ({r['rounds']} per bot, ABBA)   p50       p95       max",
     ]
@@ -564,6 +570,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--commands", type=int, default=1000, help="commands per burst (1000)")
     parser.add_argument("--bursts", type=int, default=2, help="bursts per bot, ABBA (2)")
     parser.add_argument("--command", default=COMMAND, help=f"the command ({COMMAND!r})")
+    parser.add_argument(
+        "--echo-antwort",
+        choices=("kurz", "gleich"),
+        default="kurz",
+        help="the echo bot answers with the command's text (kurz) or om-bot's reply (gleich)",
+    )
     parser.add_argument(
         "--om-bot-src", type=Path, default=ROOT, help="checkout om-bot runs from (this one)"
     )

@@ -45,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -103,8 +103,16 @@ def _client_config() -> nio.AsyncClientConfig:
 # --- the bare echo bot (runs as `latency.py --echo-bot` in its own process) ---------------
 
 
-async def echo_bot(homeserver: str, user_id: str, password: str) -> None:
-    """Join every invite; answer every m.text of someone else with an m.notice reply."""
+Antworten = Callable[[nio.AsyncClient, str, Any], Awaitable[None]]
+
+
+async def echo_bot(
+    homeserver: str, user_id: str, password: str, antworten: Antworten | None = None
+) -> None:
+    """Join every invite; answer every m.text of someone else with an m.notice reply
+    (`antworten(client, room_id, event)` for each timeline event; `durchsatz.py` passes its
+    own)."""
+    antworten = antworten or _echo
     client = nio.AsyncClient(homeserver, user_id, config=_client_config())
     login = await client.login(password, device_name="echo-bot")
     if not isinstance(login, nio.LoginResponse):
@@ -138,7 +146,7 @@ async def echo_bot(homeserver: str, user_id: str, password: str) -> None:
             if since is not None:  # history from before the start is not answered
                 for room_id, info in response.rooms.join.items():
                     for event in info.timeline.events:
-                        await _echo(client, room_id, event)
+                        await antworten(client, room_id, event)
             since = response.next_batch
     finally:
         await client.close()
