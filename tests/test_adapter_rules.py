@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from om_bot.matrix.adapter import (
+from om_bot.matrix.adapter import notice_content
+from om_bot.matrix.anmeldung import Credentials
+from om_bot.matrix.regeln import (
     EventInfo,
     effective_power,
     filter_reason,
     invite_allowed,
-    notice_content,
     transaction_id,
 )
-from om_bot.matrix.anmeldung import Credentials
 from om_bot.text.messages import Reply
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -9,6 +9,7 @@ through the bot's own login (the adapter's `MatrixBot.login`, a lost crypto stor
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import socket
@@ -296,3 +297,42 @@ async def test_with_the_bots_own_login_a_lost_crypto_store_still_gets_signed(
     finally:
         await bot.client.close()
         await bot.sender.close()
+
+
+async def _kette_des_laufenden_bots(fremder: Fremder, bot: Any, nicht: str = "") -> tuple[str, str]:
+    """(device id, master key) once the running bot's device is cross-signed; the device id
+    comes from the bot's stored credentials (waiting for a new one while it is `nicht`)."""
+    anmeldung = bot.config.matrix.store_path / "credentials.json"
+    for _ in range(300):
+        await asyncio.sleep(0.05)
+        if not anmeldung.exists():
+            continue
+        device_id = str(json.loads(anmeldung.read_text())["device_id"])
+        if device_id == nicht:
+            continue
+        keys = await fremder.abfrage(bot.user_id)
+        device = keys.get("device_keys", {}).get(bot.user_id, {}).get(device_id, {})
+        if (
+            bot.user_id in keys.get("master_keys", {})
+            and len(device.get("signatures", {}).get(bot.user_id, {})) > 1
+        ):
+            return device_id, await fremder.pruefe_kette(bot.user_id, device_id)
+    raise AssertionError("the running bot did not cross-sign its device")
+
+
+async def test_the_running_bot_cross_signs_its_device_on_start(make_bot, fremder) -> None:
+    """The wiring in MatrixBot.run: a started bot sets up cross-signing by itself, a restart
+    keeps the chain, and a new device after a lost crypto store is signed by the same master."""
+    bot = await make_bot(import_sample=False)
+    device_id, master = await _kette_des_laufenden_bots(fremder, bot)
+    assert stat.S_IMODE((bot.config.matrix.store_path / DATEINAME).stat().st_mode) == 0o600
+
+    await bot.restart()
+    assert await _kette_des_laufenden_bots(fremder, bot) == (device_id, master)
+
+    await bot.stop()
+    for datei in bot.config.matrix.store_path.glob(f"*{device_id}*.db"):
+        datei.unlink()
+    await bot.start()
+    neues, wieder = await _kette_des_laufenden_bots(fremder, bot, nicht=device_id)
+    assert neues != device_id and wieder == master

@@ -12,7 +12,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from om_bot.matrix.adapter import Handler, JoinedRoom, transaction_id
+from om_bot.matrix.adapter import Handler, JoinedRoom
+from om_bot.matrix.regeln import transaction_id
 from om_bot.storage.uow import UnitOfWork
 from om_bot.text.messages import IncomingMessage, Reply
 

@@ -1,18 +1,18 @@
 """The Matrix adapter: the only module that imports nio.
 
-It logs in (once with the password, then with the stored access token and device id), runs the
-sync loop, turns room events into `IncomingMessage` objects, hands them to the command router
-and sends the `Reply` objects back as ``m.notice`` replies. Which events count is decided by
-plain functions (`filter_reason`, `invite_allowed`, `effective_power`) that tests call
-directly. The same nio wrapper (`ChatClient`) serves the human side of `make demo`, the
-benchmark and the integration tests, so nio stays behind this one module.
+It logs in (`om_bot.matrix.anmeldung`), runs the sync loop, turns room events into
+`IncomingMessage` objects, hands them to the command router and sends the `Reply` objects back
+(their content: `om_bot.matrix.inhalte`; answers are ``m.notice`` replies, messages meant to
+reach people ``m.text`` with mentions). Which events count is decided by plain functions
+(`om_bot.matrix.regeln`) that tests call directly. The same nio wrapper (`ChatClient`) serves
+the human side of `make demo`, the benchmark and the integration tests, so nio stays behind
+the package `om_bot.matrix`.
 
 Delivery: replies use a transaction id derived from the command's event id, so a send that is
 retried after a timeout or restart is deduplicated by the homeserver. The sync loop never waits
 for a send: replies go into a per-room queue (`om_bot.matrix.sendequeue`), which waits out rate
-limits
-(429) room by room, up to ``matrix.send_give_up_seconds``. Sends use a second nio client on the
-same login that reports 429 at once instead of sleeping inside nio, so the queue decides.
+limits (429) room by room, up to ``matrix.send_give_up_seconds``. Sends use a second nio client
+on the same login that reports 429 at once instead of sleeping inside nio, so the queue decides.
 
 Encryption (`om_bot.matrix.krypto`): the main client holds the olm machine; in an encrypted room
 a reply is encrypted there and the ``m.room.encrypted`` content goes out through the sending
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import Callable, Collection, Coroutine, Iterable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from typing import Any, Protocol, TypeVar
 import nio
 
 from om_bot.config import BotConfig, MatrixConfig
+from om_bot.matrix import kreuzsignatur
 from om_bot.matrix.anmeldung import Anmeldung, LoginError, client_config
 from om_bot.matrix.inhalte import inhalt
 from om_bot.matrix.krypto import (
@@ -43,6 +43,13 @@ from om_bot.matrix.krypto import (
     VERLUST_AUS_TEXT,
     VERLUST_TEXT,
     Krypto,
+)
+from om_bot.matrix.regeln import (
+    EventInfo,
+    effective_power,
+    filter_reason,
+    invite_allowed,
+    transaction_id,
 )
 from om_bot.matrix.sendequeue import (
     Failed,
@@ -58,9 +65,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Room versions whose creators hold infinite power without a power-levels entry (MSC4289).
-_LEGACY_ROOM_VERSIONS = {str(v) for v in range(1, 12)}
-CREATOR_POWER = 100
 # On stop, queued replies get this long to go out before they are abandoned (logged).
 SHUTDOWN_GRACE = 5.0
 SYNC_FILTER: dict[str, Any] = {
@@ -72,70 +76,6 @@ SYNC_FILTER: dict[str, Any] = {
         "account_data": {"not_types": ["*"]},
     },
 }
-
-
-# --- filtering, as plain functions -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EventInfo:
-    """The fields of a room message event that decide whether the bot looks at it."""
-
-    event_id: str
-    room_id: str
-    sender: str
-    timestamp: datetime
-    msgtype: str
-    body: str
-    is_edit: bool = False
-
-
-def filter_reason(
-    event: EventInfo,
-    *,
-    own_user_id: str,
-    not_before: datetime,
-    joined_at: datetime | None,
-    now: datetime,
-    max_age: timedelta,
-) -> str | None:
-    """Why the bot ignores `event`, or None when it should handle it."""
-    if event.sender == own_user_id:
-        return "own message"
-    if event.msgtype != "m.text":
-        # m.notice comes from bots; answering them invites bot loops.
-        return f"msgtype {event.msgtype}"
-    if event.is_edit:
-        return "edit of an earlier message"
-    if event.timestamp < not_before:
-        return "sent before the bot's first start"
-    if joined_at is not None and event.timestamp < joined_at:
-        return "sent before the bot joined the room"
-    if now - event.timestamp > max_age:
-        return "too old to answer after downtime"
-    return None
-
-
-def server_of(user_id: str) -> str:
-    return user_id.split(":", 1)[1].lower() if ":" in user_id else ""
-
-
-def invite_allowed(inviter: str, own_user_id: str, allowed_homeservers: Collection[str]) -> bool:
-    """Invites are accepted from users of the allowed servers (default: the bot's own)."""
-    allowed = {s.lower() for s in allowed_homeservers} or {server_of(own_user_id)}
-    return server_of(inviter) in allowed
-
-
-def effective_power(user_id: str, level: int, room_version: str, creators: Collection[str]) -> int:
-    """The user's power level, counting room creators of version 12+ rooms as moderators."""
-    if room_version not in _LEGACY_ROOM_VERSIONS and user_id in creators:
-        return max(level, CREATOR_POWER)
-    return level
-
-
-def transaction_id(source_event_id: str, index: int) -> str:
-    digest = hashlib.sha256(f"{source_event_id}/{index}".encode()).hexdigest()[:32]
-    return f"om-bot-{digest}"
 
 
 def notice_content(
@@ -300,6 +240,15 @@ class MatrixBot:
                 if isinstance(response, nio.SyncError):
                     raise ConnectionError(f"sync failed: {response.message}")
                 await self.krypto.nach_sync(response, erster=first_sync)
+                if first_sync and self.krypto.aktiv:
+                    # Once per start, after the first upkeep uploaded the device keys: set up
+                    # cross-signing, or sign a new device. In the background: a rate limit may
+                    # make it wait, and the first answers must not.
+                    self.krypto.im_hintergrund(
+                        kreuzsignatur.einrichten(
+                            self.client, self.matrix.store_path, self.matrix.password or None
+                        )
+                    )
                 first_start = since is None
                 if first_start:
                     # History before the bot's very first start is never answered.

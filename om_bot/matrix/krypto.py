@@ -25,12 +25,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import nio
 from nio.api import Api
+
+from om_bot.matrix.regeln import invite_allowed
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +78,12 @@ class KryptoFehler(RuntimeError):
 # --- decisions, as plain functions --------------------------------------------------------
 
 
-def server_of(user_id: str) -> str:
-    return user_id.split(":", 1)[1].lower() if ":" in user_id else ""
-
-
 def bekommt_schluessel(
-    user_id: str, vertrauen: Vertrauen, allowed_servers: Iterable[str], own_user_id: str
+    user_id: str, vertrauen: Vertrauen, allowed_servers: Collection[str], own_user_id: str
 ) -> bool:
-    """Whether the devices of `user_id` get the bot's room keys under `vertrauen`."""
-    if vertrauen == "tofu":
-        return True
-    erlaubt = {s.lower() for s in allowed_servers} or {server_of(own_user_id)}
-    return server_of(user_id) in erlaubt
+    """Whether the devices of `user_id` get the bot's room keys under `vertrauen`: everyone
+    (trust on first use), or users of the servers the bot accepts invitations from."""
+    return vertrauen == "tofu" or invite_allowed(user_id, own_user_id, allowed_servers)
 
 
 @dataclass(frozen=True)
