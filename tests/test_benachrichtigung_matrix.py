@@ -81,15 +81,18 @@ async def test_reminder_and_clash_notice_notify_the_coordinator_an_answer_does_n
     await ask(hh, raum_hh, "!om erinnerungen 2m")
 
     # --- a command answer: a notice, no notification
-    vorher = {n.event_id for n in await benachrichtigungen(hh, raum_hh)}
     # The reminder (2 min before) is due minutes away on the running clock: the check that the
     # answer adds no notification must not race it (the test jumps the clock there below).
     beginn = naechste_minute(uhr, timedelta(minutes=10))
     termin_id = await termin(hh, raum_hh, "Treffen Klingel", beginn)
-    antworten = [m for m in await hh.history(raum_hh) if m.sender == bot.user_id]
-    assert antworten and all(m.msgtype == "m.notice" for m in antworten)
+    # The bot's answers to the commands (replies). Other messages of the bot may arrive here
+    # meanwhile and rightly notify: linking the room makes the register's deadline reminder
+    # („… erst 1 Netzwerktreffen eingetragen“) due, sent whenever the scheduler gets to it.
+    antworten = [m for m in await hh.history(raum_hh) if m.sender == bot.user_id and m.in_reply_to]
+    assert len(antworten) >= 3 and all(m.msgtype == "m.notice" for m in antworten)
     assert all(m.content["m.mentions"] == {} for m in antworten)
-    assert {n.event_id for n in await benachrichtigungen(hh, raum_hh)} == vorher
+    gemeldet = {n.event_id for n in await benachrichtigungen(hh, raum_hh)}
+    assert not gemeldet & {m.event_id for m in antworten}
 
     # --- the reminder: m.text mentioning the coordinator → a highlighted notification
     row = await geplant(bot, termin_id)
