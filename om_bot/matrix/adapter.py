@@ -526,7 +526,10 @@ class MatrixBot:
             job.file_sent = True
         source = job.source
         in_reply_to = source.event_id if source and job.room_id == source.room_id else None
-        content = notice_content(job.reply, in_reply_to, self.client.rooms.get(job.room_id))
+        room = self.client.rooms.get(job.room_id)
+        content = notice_content(
+            job.reply, in_reply_to, room, self._creators.get(job.room_id, set())
+        )
         return await self.zusteller.send_part(job, job.room_id, content, job.txn, "text")
 
 
