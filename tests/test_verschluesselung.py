@@ -4,10 +4,12 @@ answered, the store's files, and the German texts."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import nio
 import pytest
 
-from om_bot.matrix.anmeldung import store_dateien, store_zustand
+from om_bot.matrix.anmeldung import nur_neue_raeume_speichern, store_dateien, store_zustand
 from om_bot.matrix.krypto import (
     UNLESBAR_HTML,
     UNLESBAR_TEXT,
@@ -114,3 +116,37 @@ def test_german_texts() -> None:
     assert "<b>nicht entschlüsseln</b>" in UNLESBAR_HTML
     assert "NEU" in VERLUST_TEXT.format(alt="ALT", neu="NEU")
     assert "ALT" in VERLUST_AUS_TEXT.format(alt="ALT", neu=None)
+
+
+def test_the_store_writes_an_encrypted_room_once_and_keeps_it(tmp_path: Path) -> None:
+    """nio writes the encrypted rooms of each sync to its store (a database round per sync);
+    `nur_neue_raeume_speichern` writes only new ones, and what it wrote is there after a
+    restart."""
+
+    def geladen() -> nio.AsyncClient:
+        client = nio.AsyncClient(
+            "http://127.0.0.1:1",
+            "@bot:test",
+            store_path=str(tmp_path),
+            config=nio.AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
+        )
+        client.restore_login("@bot:test", "GERAET", "token")
+        client.load_store()
+        return client
+
+    client = geladen()
+    geschrieben: list[set[str]] = []
+    echt = client.store.save_encrypted_rooms
+
+    def mitschreiben(rooms: Any) -> None:
+        geschrieben.append(set(rooms))
+        echt(rooms)
+
+    client.store.save_encrypted_rooms = mitschreiben
+    nur_neue_raeume_speichern(client)
+    client.store.save_encrypted_rooms({"!a:test"})
+    client.store.save_encrypted_rooms({"!a:test"})
+    client.store.save_encrypted_rooms(set())
+    client.store.save_encrypted_rooms({"!a:test", "!b:test"})
+    assert geschrieben == [{"!a:test"}, {"!b:test"}]
+    assert geladen().encrypted_rooms == {"!a:test", "!b:test"}

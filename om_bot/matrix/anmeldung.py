@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,6 +116,26 @@ class Verlust:
     zustand: StoreZustand
 
 
+def nur_neue_raeume_speichern(client: nio.AsyncClient) -> None:
+    """After `load_store`: nio writes the encrypted rooms of every sync response to its store,
+    opening the store's database each time (about 0.5 ms per sync, before the sync's commands
+    are even looked at). Only rooms not yet stored are written; a failed write is tried again
+    with the next sync."""
+    store = client.store
+    if store is None:
+        return
+    speichern = store.save_encrypted_rooms
+    gespeichert = set(client.encrypted_rooms)
+
+    def nur_neue(rooms: Iterable[str]) -> None:
+        neu = set(rooms) - gespeichert
+        if neu:
+            speichern(neu)
+            gespeichert.update(neu)
+
+    store.save_encrypted_rooms = nur_neue
+
+
 @dataclass
 class Anmeldung:
     """Logs `client` in for `matrix` and opens its crypto store (see the module docstring)."""
@@ -194,6 +215,7 @@ class Anmeldung:
         client = self.client
         try:
             client.load_store()
+            nur_neue_raeume_speichern(client)
         except Exception:
             log.exception("crypto store of device %s cannot be opened", client.device_id)
             self._schliessen()
@@ -255,6 +277,7 @@ class Anmeldung:
         client.access_token = ""
         await self._mit_passwort()
         client.load_store()
+        nur_neue_raeume_speichern(client)
         await self._altes_geraet_abmelden(alter_token)
         log.error(
             "NEW DEVICE: the crypto store of device %s was %s; the bot logged in as new device "
