@@ -57,15 +57,24 @@ class Credentials:
             return None
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        # The token is a password: readable by the bot's user only. A stale tmp file (e.g. 0644
-        # from a crash of an older version) is removed first, so the mode always applies.
-        tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.__dict__, handle)
-        tmp.replace(path)
+        # The token is a password.
+        privat_schreiben(path, self.__dict__)
+
+
+def privat_schreiben(pfad: Path, daten: dict[str, Any]) -> None:
+    """Write `daten` as JSON to `pfad` atomically and durably, readable by the bot's user only
+    (credentials, private keys). A stale tmp file (another mode, a crash of an older version)
+    is removed first, so 0600 always applies; fsync'd, since keys that exist only on the
+    server after a crash would be lost for good."""
+    pfad.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pfad.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(daten, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(pfad)
 
 
 def client_config(sender: bool = False) -> nio.AsyncClientConfig:

@@ -30,7 +30,6 @@ import dataclasses
 import json
 import logging
 import math
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -40,6 +39,8 @@ from typing import Any
 import nio
 from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
+
+from om_bot.matrix.anmeldung import privat_schreiben
 
 log = logging.getLogger(__name__)
 
@@ -199,19 +200,9 @@ class Kreuzschluessel:
 
     def speichern(self, pfad: Path) -> None:
         """Write atomically, readable by the bot's user only: these are private keys."""
-        pfad.parent.mkdir(parents=True, exist_ok=True)
-        inhalt = {"format": _FORMAT, "user_id": self.user_id}
+        inhalt: dict[str, Any] = {"format": _FORMAT, "user_id": self.user_id}
         inhalt.update({rolle: b64(getattr(self, rolle).seed) for rolle in _ROLLEN})
-        tmp = pfad.with_suffix(".tmp")
-        # A stale tmp file (another mode, a crash) is removed first, so 0600 always applies.
-        tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(inhalt, handle)
-            handle.flush()
-            # Keys that exist only on the server after a crash would be lost for good.
-            os.fsync(handle.fileno())
-        tmp.replace(pfad)
+        privat_schreiben(pfad, inhalt)
 
     @classmethod
     def laden(cls, pfad: Path, user_id: str) -> Kreuzschluessel | None:
