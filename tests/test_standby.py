@@ -1,27 +1,24 @@
 """The standby logic below the adapter: `Standby` with fake locks (taking, logging once, the
 grace period, a failed and an unanswered check), the real locks (flock; the PostgreSQL advisory
 lock in a database of its own: one holder, loss on pg_terminate_backend, the session's
-keepalive settings), the durable outbox of `DatabaseState`, and a second process on one SQLite
-file that waits as a standby (no homeserver needed: a standby never contacts it)."""
+keepalive settings), and a second process on one SQLite file that waits as a standby (no
+homeserver needed: a standby never contacts it). The durable outbox: tests/test_ausgang.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from om_bot.app.runtime import build, run_bot
 from om_bot.app.standby import Standby, Zeiten
-from om_bot.app.zustand import NACH_ABSTURZ, Anspruch, DatabaseState
 from om_bot.config import config_from_mapping
 from om_bot.storage.db import make_engine
-from om_bot.storage.models import Ausgang, VerarbeitetesEvent
 from om_bot.storage.sperre import (
     SERVER_KEEPALIVE,
     DateiSperre,
@@ -31,8 +28,6 @@ from om_bot.storage.sperre import (
     sperr_schluessel,
     sperre_fuer,
 )
-from om_bot.storage.uow import UnitOfWork, uow_factory
-from om_bot.text.messages import Attachment, IncomingMessage, Reply
 from tests.conftest import sqlite_kopie
 from tests.test_umzug import postgres_url
 
@@ -234,91 +229,6 @@ def test_the_advisory_lock_has_one_holder_and_is_lost_with_its_session(
         b.freigeben()
 
 
-# --- the durable outbox ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def zustand(
-    tmp_path: Path, leere_vorlage: Path
-) -> Iterator[tuple[DatabaseState, Callable[[], UnitOfWork]]]:
-    engine = make_engine(sqlite_kopie(leere_vorlage, tmp_path / "bot.sqlite3"))
-    anspruch = Anspruch()
-    uow = uow_factory(engine, anspruch)
-    yield DatabaseState(uow, anspruch=anspruch), uow
-    engine.dispose()
-
-
-def _nachricht(nr: int) -> IncomingMessage:
-    return IncomingMessage(f"$e{nr}:test", "!raum:test", "@max:test", "!om hilfe", T0)
-
-
-def _zaehlen(uow: Callable[[], UnitOfWork], modell: type[object]) -> int:
-    with uow() as u:
-        return int(u.session.scalar(select(func.count()).select_from(modell)) or 0)
-
-
-def test_answers_are_stored_with_the_claim_and_a_replay_is_not_handled(
-    zustand: tuple[DatabaseState, Callable[[], UnitOfWork]],
-) -> None:
-    state, uow = zustand
-    anhang = Attachment("t.ics", "text/calendar", b"BEGIN:VCALENDAR")
-    antworten = [Reply("eins", "<b>eins</b>"), Reply("zwei", "zwei", attachment=anhang)]
-    erste = state.answer_once(_nachricht(1), lambda m: antworten, T0)
-    assert erste is not None and [r for _, r in erste] == antworten
-    assert len({txn for txn, _ in erste}) == 2
-    assert state.answer_once(_nachricht(1), lambda m: pytest.fail("handled twice"), T0) is None
-    offen = state.pending_answers(T0, timedelta(minutes=5))
-    assert [(txn, reply) for txn, _, reply in offen] == erste
-    assert offen[0][1].event_id == "$e1:test" and offen[0][1].room_id == "!raum:test"
-    # Accepted answers leave with the next write, without a transaction of their own.
-    state.answered(erste[0][0])
-    assert _zaehlen(uow, Ausgang) == 2
-    state.save_sync_token("s1")
-    assert [txn for txn, _, _ in state.pending_answers(T0, timedelta(minutes=5))] == [erste[1][0]]
-    # What a dead process left longer ago than a send is tried is dropped, not sent late.
-    assert state.pending_answers(T0 + timedelta(minutes=6), timedelta(minutes=5)) == []
-    assert _zaehlen(uow, Ausgang) == 0
-
-
-def test_a_writing_command_commits_its_claim_with_its_change(
-    zustand: tuple[DatabaseState, Callable[[], UnitOfWork]],
-) -> None:
-    state, uow = zustand
-    gesehen: list[int] = []
-
-    def handler(message: IncomingMessage) -> list[Reply]:
-        # Before the handler commits, the command is not marked handled: killed here, the
-        # next process handles it.
-        gesehen.append(_zaehlen(uow, VerarbeitetesEvent))
-        with uow() as u:
-            u.zustand.set("geaendert", "ja")
-            u.commit()
-        # Committed together: a process killed now leaves the change and the claim.
-        gesehen.append(_zaehlen(uow, VerarbeitetesEvent))
-        return [Reply("angelegt", "angelegt")]
-
-    assert state.answer_once(_nachricht(2), handler, T0) is not None
-    assert gesehen == [0, 1]
-    assert _zaehlen(uow, Ausgang) == 1
-
-
-def test_a_command_claimed_elsewhere_meanwhile_is_not_answered(
-    zustand: tuple[DatabaseState, Callable[[], UnitOfWork]],
-) -> None:
-    state, uow = zustand
-
-    def anderswo(message: IncomingMessage) -> list[Reply]:
-        with uow() as u:
-            u.session.add(
-                VerarbeitetesEvent(event_id=message.event_id, room_id="!r", verarbeitet=T0)
-            )
-            u.session.commit()
-        return [Reply("doppelt", "doppelt")]
-
-    assert state.answer_once(_nachricht(3), anderswo, T0) is None
-    assert _zaehlen(uow, Ausgang) == 0
-
-
 # --- SQLite: a second process waits ----------------------------------------------------------
 
 
@@ -354,55 +264,3 @@ async def test_a_second_process_on_one_sqlite_file_waits_as_a_standby(
         await asyncio.wait_for(lauf, 10)
     assert not any("logged in" in r.getMessage() for r in caplog.records)
     andere.freigeben()
-
-
-def test_a_handler_that_raises_is_claimed_without_an_answer(
-    zustand: tuple[DatabaseState, Callable[[], UnitOfWork]],
-) -> None:
-    state, uow = zustand
-
-    def kaputt(message: IncomingMessage) -> list[Reply]:
-        raise RuntimeError("bug")
-
-    assert state.answer_once(_nachricht(4), kaputt, T0) == []
-    # Not handled again with the next sync retry.
-    assert state.answer_once(_nachricht(4), lambda m: pytest.fail("handled twice"), T0) is None
-    assert _zaehlen(uow, VerarbeitetesEvent) == 1
-
-
-class Absturz(BaseException):
-    """The process dies here (nothing after it runs)."""
-
-
-def test_killed_between_a_change_and_its_answer_the_next_one_says_so(
-    zustand: tuple[DatabaseState, Callable[[], UnitOfWork]],
-) -> None:
-    state, uow = zustand
-
-    def aendern_und_sterben(message: IncomingMessage) -> list[Reply]:
-        with uow() as u:
-            u.zustand.set("geaendert", "ja")
-            u.commit()
-        raise Absturz
-
-    with pytest.raises(Absturz):
-        state.answer_once(_nachricht(5), aendern_und_sterben, T0)
-    # The change and the claim are stored, and instead of the lost answer a notice waits.
-    assert state.answer_once(_nachricht(5), lambda m: pytest.fail("handled twice"), T0) is None
-    [(txn, quelle, reply)] = state.pending_answers(T0, timedelta(minutes=5))
-    assert reply == NACH_ABSTURZ and quelle.event_id == "$e5:test"
-    assert "ausgeführt" in reply.text and "verloren" in reply.text
-    # Without the crash the real answer replaces the notice under the same transaction id.
-    state.answered(txn)
-    state.flush_answered()
-
-    def aendern(message: IncomingMessage) -> list[Reply]:
-        with uow() as u:
-            u.zustand.set("geaendert", "nochmal")
-            u.commit()
-        return [Reply("erledigt", "erledigt")]
-
-    antworten = state.answer_once(_nachricht(6), aendern, T0)
-    assert antworten is not None
-    offen = state.pending_answers(T0, timedelta(minutes=5))
-    assert [(t, r) for t, _, r in offen] == antworten

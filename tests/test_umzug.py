@@ -245,7 +245,7 @@ def _fuelle(engine: Engine) -> None:
         # An answer left in the outbox (hot standby), with a file.
         befehl = IncomingMessage("$befehl:test", "!hh:test", "@max:test", "", T0)
         anhang = Attachment("termine.ics", "text/calendar", b"BEGIN:VCALENDAR")
-        uow.ausgang.add("om-bot-0123", befehl, Reply("ok", "<b>ok</b>", attachment=anhang), T0)
+        uow.ausgang.add([("om-bot-0123", befehl, Reply("ok", "<b>ok</b>", attachment=anhang), T0)])
         uow.commit()
 
 

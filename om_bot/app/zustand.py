@@ -3,6 +3,15 @@
 the durable outbox of answers, with `Anspruch`, which commits a command's claim together with
 what the command changes. Composed by `om_bot.app.runtime`; docs/betrieb.md ("Standby") has the
 exactly-once argument.
+
+A command that only reads costs no transaction before its answer goes out: its claim and its
+answers are written with the sync token of its batch, in one transaction after the batch
+(`save_sync_token`). A process that dies before that leaves the token before the batch, and the
+next one gets the batch again. It looks each message up while it handles its first batch (only
+then can a message have been handled by someone else): what the old one had written is not
+handled again; what it had not is handled again and answered under the same transaction ids
+from the same device – had the old one sent it, the homeserver returns the first event instead
+of a second. A command that writes had its claim committed with its change (`Anspruch`).
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from om_bot.matrix.adapter import Handler, JoinedRoom
@@ -35,13 +45,22 @@ NACH_ABSTURZ = Reply(
 )
 
 
+class SchonBeantwortet(BaseException):
+    """Raised from a command's commit when its message was handled before (a replayed sync,
+    another process): the commit does not happen and the command stops there. Not an
+    `Exception`, like `asyncio.CancelledError`: no handler or router catches it on the way to
+    `DatabaseState.answer_once`, which drops the command without an answer."""
+
+
 class Anspruch:
     """The claim of the command being handled in this thread, written into the first
     transaction that commits while it runs (`uow_factory(vor_jedem_commit=…)`): what a command
     changes and the mark that it was handled are committed together, so a process killed in the
     middle leaves either both or neither – and a standby taking over handles the command
     exactly once. With the claim goes `NACH_ABSTURZ` into the outbox under the first answer's
-    transaction id, which the real answers replace as soon as the command returns."""
+    transaction id, which the real answers replace as soon as the command returns. A message
+    already claimed stops the command at that commit (`SchonBeantwortet`), so a replayed one
+    changes nothing."""
 
     def __init__(self) -> None:
         self._lokal = threading.local()
@@ -60,11 +79,21 @@ class Anspruch:
         if offen is not None:
             message, now = offen
             self._lokal.offen = None
-            self._lokal.geschrieben = uow.events.beanspruchen(
-                message.event_id, message.room_id, now
-            )
-            if self._lokal.geschrieben:
-                uow.ausgang.add(transaction_id(message.event_id, 0), message, NACH_ABSTURZ, now)
+            if not uow.events.beanspruchen(message.event_id, message.room_id, now):
+                raise SchonBeantwortet(message.event_id)
+            self._lokal.geschrieben = True
+            uow.ausgang.add([(transaction_id(message.event_id, 0), message, NACH_ABSTURZ, now)])
+
+
+@dataclass(frozen=True)
+class _Beantwortet:
+    """A handled message whose claim (unless `beansprucht`) and answers wait for its batch's
+    transaction."""
+
+    message: IncomingMessage
+    antworten: list[tuple[str, Reply]]
+    beansprucht: bool  # claimed with the command's change (`Anspruch`), its stand-in stored
+    zeit: datetime
 
 
 class DatabaseState:
@@ -85,12 +114,22 @@ class DatabaseState:
         # Hooked into `uow` by `build`; without it a command's claim is written after it ran.
         self._anspruch = anspruch or Anspruch()
         # Answers the homeserver accepted, deleted from the outbox with the next write (the
-        # sync token after each sync, the next command): no transaction of their own.
+        # sync token after each sync): no transaction of their own.
         self._gesendet: list[str] = []
-        self._gesendet_lock = threading.Lock()
+        # Messages handled since the last batch was written, by event id (a batch handled
+        # again after a failed write replaces its entries).
+        self._beantwortet: dict[str, _Beantwortet] = {}
+        # Their transaction ids, and those of them the homeserver accepted before the batch was
+        # written: those never reach the outbox.
+        self._unterwegs: set[str] = set()
+        self._vorab_gesendet: set[str] = set()
+        self._lock = threading.Lock()
+        # Until this process wrote its first batch, a message may have been handled by the
+        # one before it (the stored token lags behind what it handled): look it up.
+        self._erster_block = True
 
     def _gesendete(self) -> list[str]:
-        with self._gesendet_lock:
+        with self._lock:
             txns, self._gesendet = self._gesendet, []
         return txns
 
@@ -99,10 +138,54 @@ class DatabaseState:
             return uow.zustand.get(SYNC_TOKEN)
 
     def save_sync_token(self, token: str) -> None:
-        with self.uow() as uow:
-            uow.zustand.set(SYNC_TOKEN, token)
-            uow.ausgang.gesendet(self._gesendete())
-            uow.commit()
+        """The batch up to `token` is handled: its claims and answers (`answer_once`), the
+        answers accepted meanwhile and the token, in one transaction."""
+        with self._lock:
+            batch = list(self._beantwortet.values())
+            gesendet, self._gesendet = self._gesendet, []
+            vorab = set(self._vorab_gesendet)
+        try:
+            with self.uow() as uow:
+                uow.events.beanspruchen_alle(
+                    [
+                        (b.message.event_id, b.message.room_id, b.zeit)
+                        for b in batch
+                        if not b.beansprucht
+                    ]
+                )
+                # The stand-ins of commands that wrote (`Anspruch`) give way to their answers.
+                uow.ausgang.gesendet(
+                    transaction_id(b.message.event_id, 0) for b in batch if b.beansprucht
+                )
+                uow.ausgang.add(
+                    (txn, b.message, reply, b.zeit)
+                    for b in batch
+                    for txn, reply in b.antworten
+                    if txn not in vorab
+                )
+                uow.ausgang.gesendet(gesendet)
+                uow.zustand.set(SYNC_TOKEN, token)
+                jetzt = max((b.zeit for b in batch), default=None)
+                aufraeumen = jetzt is not None and self._pflege(uow, jetzt)
+                uow.commit()
+        except BaseException:
+            with self._lock:
+                self._gesendet[:0] = gesendet
+            raise
+        with self._lock:
+            geschrieben: set[str] = set()
+            for b in batch:
+                if self._beantwortet.get(b.message.event_id) is b:
+                    del self._beantwortet[b.message.event_id]
+                    geschrieben.update(txn for txn, _ in b.antworten)
+            # Accepted while this transaction ran: written all the same, deleted with the next.
+            spaet = (self._vorab_gesendet & geschrieben) - vorab
+            self._gesendet.extend(spaet)
+            self._vorab_gesendet -= vorab | spaet
+            self._unterwegs -= geschrieben
+            self._erster_block = False
+        if jetzt is not None:
+            self._nach_pflege(aufraeumen, jetzt)
 
     def not_before(self) -> datetime | None:
         with self.uow() as uow:
@@ -128,17 +211,30 @@ class DatabaseState:
     def answer_once(
         self, message: IncomingMessage, handle: Handler, now: datetime
     ) -> list[tuple[str, Reply]] | None:
-        """Handle `message` unless it was handled before (None), and store the answers in the
-        outbox, with the claim, before they are returned for sending – each with its
-        transaction id. The claim goes into the handler's own commit when it writes
-        (`Anspruch`), else into the outbox transaction; killed before either, the command was
-        not handled and the next active process handles it."""
-        with self.uow() as uow:
-            if uow.events.bekannt(message.event_id):
+        """Handle `message` unless it was handled before (None) and return its answers, each
+        with its transaction id, to be sent at once. Their claim and the outbox rows follow
+        with the batch's sync token (`save_sync_token`; the module docstring says why that is
+        safe). A command that writes has its claim and a stand-in answer committed with its
+        change (`Anspruch`); one claimed before is stopped at that commit (`SchonBeantwortet`).
+
+        Handled before: in this process since the last batch was written (a sync retried
+        after a failed write), or – looked up in the database while the first batch is
+        handled – by the process before. After that no lookup is needed, and none is made:
+        it was a transaction of its own on the path of every message."""
+        with self._lock:
+            if message.event_id in self._beantwortet:
                 return None
+            nachsehen = self._erster_block
+        if nachsehen:
+            with self.uow() as uow:
+                if uow.events.bekannt(message.event_id):
+                    return None
         self._anspruch.beginnen(message, now)
         try:
             replies = handle(message)
+        except SchonBeantwortet:
+            log.debug("%s was handled before; its replay changed nothing", message.event_id)
+            return None
         except Exception:
             # The router never raises; should a handler still do, the message is claimed
             # without an answer rather than handled again with every sync retry.
@@ -147,28 +243,21 @@ class DatabaseState:
         finally:
             mit_aenderung = self._anspruch.beenden()
         antworten = [(transaction_id(message.event_id, i), r) for i, r in enumerate(replies)]
-        with self.uow() as uow:
-            neu = uow.events.beanspruchen(message.event_id, message.room_id, now)
-            if not neu and not mit_aenderung:
-                # Claimed by another process in between (two processes without a lock).
-                log.warning("%s was handled elsewhere meanwhile; not answering", message.event_id)
-                return None
-            if mit_aenderung:
-                # The stand-in the change was committed with (`Anspruch`) gives way.
-                uow.ausgang.gesendet([transaction_id(message.event_id, 0)])
-                uow.flush()
-            for txn, reply in antworten:
-                uow.ausgang.add(txn, message, reply, now)
-            uow.ausgang.gesendet(self._gesendete())
-            aufraeumen = self._pflege(uow, now)
-            uow.commit()
-        self._nach_pflege(aufraeumen, now)
+        with self._lock:
+            self._beantwortet[message.event_id] = _Beantwortet(
+                message, antworten, mit_aenderung, now
+            )
+            self._unterwegs.update(txn for txn, _ in antworten)
         return antworten
 
     def answered(self, txn: str) -> None:
-        """The homeserver accepted `txn` (or it was given up): out of the outbox."""
-        with self._gesendet_lock:
-            self._gesendet.append(txn)
+        """The homeserver accepted `txn` (or it was given up): out of the outbox – or, when its
+        batch is not written yet, never into it."""
+        with self._lock:
+            if txn in self._unterwegs:
+                self._vorab_gesendet.add(txn)
+            else:
+                self._gesendet.append(txn)
 
     def flush_answered(self) -> None:
         """Delete what `answered` collected now (at shutdown)."""

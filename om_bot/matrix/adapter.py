@@ -114,9 +114,10 @@ class AdapterState(Protocol):
     def room(self, room_id: str) -> JoinedRoom | None: ...
     def opened_direct(self, room_id: str, user_id: str, now: datetime) -> None: ...
     def direct_room(self, user_id: str) -> str | None: ...
-    # The durable outbox (hot standby, docs/betrieb.md): handle a message once and store its
-    # answers, with their transaction ids, before they are sent; forget them once accepted;
-    # at start, what a previous process left unsent.
+    # Exactly once (hot standby, docs/betrieb.md): handle a message once and return its
+    # answers with their transaction ids, to be sent at once; `save_sync_token` writes the
+    # batch's claims and answers (the durable outbox) with the token; accepted answers leave
+    # it; at start, what a previous process left unsent.
     def answer_once(
         self, message: IncomingMessage, handle: Handler, now: datetime
     ) -> list[tuple[str, Reply]] | None: ...
@@ -257,8 +258,8 @@ class MatrixBot:
                 if not finished:
                     break
                 since = response.next_batch
-                # In a worker thread: the replies just queued start sending meanwhile instead of
-                # waiting for this database write (it used to block the loop before them).
+                # In a worker thread, with the batch's claims and outbox rows (`AdapterState`):
+                # the replies just queued are sending meanwhile.
                 await asyncio.to_thread(self.state.save_sync_token, since)
                 first_sync = False
                 backoff = 1.0
@@ -430,8 +431,9 @@ class MatrixBot:
                 self._creators.get(room_id, set()),
             ),
         )
-        # One worker-thread hop for the claim, the handler and storing the answers: database
-        # work stays off the event loop, and a replayed event is never handled twice.
+        # One worker-thread hop for the handler: database work stays off the event loop, and a
+        # replayed event is never handled twice. Its claim and outbox rows are written after
+        # the batch, with the sync token.
         answers = await asyncio.to_thread(
             self.state.answer_once, message, self.handle, self.clock()
         )

@@ -9,9 +9,10 @@ import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Executable, Table, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from om_bot.storage.models import (
@@ -37,6 +38,18 @@ class ZustandRepo(_Repo):
             row.wert = wert
 
 
+@cache
+def _anspruch(dialekt: str, rueckgabe: bool = True) -> Executable:
+    """The claim statement for `dialekt`, built once: on the path of messages, building it
+    anew (values, coercion, cache key) cost more than the database's work."""
+    tabelle = cast(Table, VerarbeitetesEvent.__table__)
+    insert_ = postgresql.insert if dialekt == "postgresql" else sqlite.insert
+    stmt = insert_(tabelle).on_conflict_do_nothing()
+    # The new row's key comes back only when it was inserted (rowcount is not reliable for
+    # this statement on every driver).
+    return stmt.returning(tabelle.c.event_id) if rueckgabe else stmt
+
+
 class EventRepo(_Repo):
     def bekannt(self, event_id: str) -> bool:
         return self.session.get(VerarbeitetesEvent, event_id) is not None
@@ -51,18 +64,17 @@ class EventRepo(_Repo):
         is on the path of every message, and two processes claiming the same event at once
         get True and False instead of a unique violation.
         """
-        tabelle = VerarbeitetesEvent.__table__
+        stmt = _anspruch(self.session.get_bind().dialect.name)
         werte = {"event_id": event_id, "room_id": room_id, "verarbeitet": zeit}
-        dialekt = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        # The new row's key comes back only when it was inserted (rowcount is not reliable
-        # for this statement on every driver).
-        stmt = (
-            dialekt.insert(tabelle)
-            .values(werte)
-            .on_conflict_do_nothing()
-            .returning(tabelle.c.event_id)
-        )
-        return self.session.execute(stmt).first() is not None
+        return self.session.execute(stmt, werte).first() is not None
+
+    def beanspruchen_alle(self, events: Sequence[tuple[str, str, datetime]]) -> None:
+        """Mark these events (event id, room id, time) handled; those already marked stay as
+        they are. One statement for a whole sync batch."""
+        if events:
+            stmt = _anspruch(self.session.get_bind().dialect.name, rueckgabe=False)
+            werte = [{"event_id": e, "room_id": r, "verarbeitet": z} for e, r, z in events]
+            self.session.execute(stmt, werte)
 
     def vergiss_vor(self, zeit: datetime) -> int:
         result = self.session.execute(
@@ -100,17 +112,22 @@ def antwort_aus(werte: dict[str, Any]) -> Reply:
 class AusgangRepo(_Repo):
     """The durable outbox (`Ausgang`): answers not yet known to be sent."""
 
-    def add(self, txn: str, quelle: IncomingMessage, reply: Reply, zeit: datetime) -> None:
-        self.session.add(
-            Ausgang(
-                txn=txn,
-                event_id=quelle.event_id,
-                room_id=quelle.room_id,
-                sender=quelle.sender,
-                antwort=antwort_json(reply),
-                angelegt=zeit,
-            )
-        )
+    def add(self, antworten: Iterable[tuple[str, IncomingMessage, Reply, datetime]]) -> None:
+        """Answers (transaction id, the command, the answer, when) in one statement – Core,
+        not the ORM's flush: it is on the path of every batch of replies."""
+        zeilen = [
+            {
+                "txn": txn,
+                "event_id": quelle.event_id,
+                "room_id": quelle.room_id,
+                "sender": quelle.sender,
+                "antwort": antwort_json(reply),
+                "angelegt": zeit,
+            }
+            for txn, quelle, reply, zeit in antworten
+        ]
+        if zeilen:
+            self.session.execute(insert(cast(Table, Ausgang.__table__)), zeilen)
 
     def gesendet(self, txns: Iterable[str]) -> None:
         liste = list(txns)
