@@ -3,6 +3,8 @@ the overview of all OM networks by Umsetzungsstadium (seed 003)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from om_bot.chat.registry import Familie, UsageError
 from om_bot.chat.router import Kontext
 from om_bot.commands.register import heute, netzwerk_oder_raum
@@ -81,6 +83,31 @@ def _stadien_text(ctx: Kontext) -> Reply:
     return msg.reply()
 
 
+@cache
+def _uebersicht(p: str) -> Reply:
+    """The sections of the catalogue, rendered once per prefix: the catalogue is fixed at
+    start (seed 003), and this is the most asked of its answers."""
+    kat = katalog()
+    msg = Msg("Kriterien für Netzwerke und Fachgruppen")
+    for a in kat.abschnitt:
+        anzahl = len(kat.kriterien_in(a))
+        msg.bullet(
+            B(a.titel),
+            f" – {anzahl} Kriterien; {a.beschluss} · ",
+            Code(f"{p} kriterien {a.id}"),
+        )
+    msg.line(
+        "Stichwortsuche: ", Code(f"{p} kriterien treffen"), ", ", Code(f"{p} kriterien partner")
+    )
+    msg.line(
+        "Umsetzungsstadien: ",
+        Code(f"{p} kriterien stadien"),
+        " · Prüfung: ",
+        Code(f"{p} prüfen <Netzwerk>"),
+    )
+    return msg.reply()
+
+
 @familie.befehl(
     "kriterien|kriterium [<suche>]",
     hilfe="Die Kriterien für Netzwerke und Fachgruppen: Abschnitte, oder die zu einem Stichwort",
@@ -96,24 +123,7 @@ def kriterien(ctx: Kontext, suche: str | None) -> Reply:
     p = ctx.dienste.prefix
     kat = katalog()
     if not suche:
-        msg = Msg("Kriterien für Netzwerke und Fachgruppen")
-        for a in kat.abschnitt:
-            anzahl = len(kat.kriterien_in(a))
-            msg.bullet(
-                B(a.titel),
-                f" – {anzahl} Kriterien; {a.beschluss} · ",
-                Code(f"{p} kriterien {a.id}"),
-            )
-        msg.line(
-            "Stichwortsuche: ", Code(f"{p} kriterien treffen"), ", ", Code(f"{p} kriterien partner")
-        )
-        msg.line(
-            "Umsetzungsstadien: ",
-            Code(f"{p} kriterien stadien"),
-            " · Prüfung: ",
-            Code(f"{p} prüfen <Netzwerk>"),
-        )
-        return msg.reply()
+        return _uebersicht(p)
     if fold(suche) in _STADIEN_WOERTER:
         return _stadien_text(ctx)
     abschnitt = kat.finde_abschnitt(suche)
