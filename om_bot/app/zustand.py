@@ -119,9 +119,8 @@ class DatabaseState:
         # Messages handled since the last batch was written, by event id (a batch handled
         # again after a failed write replaces its entries).
         self._beantwortet: dict[str, _Beantwortet] = {}
-        # Their transaction ids, and those of them the homeserver accepted before the batch was
-        # written: those never reach the outbox.
-        self._unterwegs: set[str] = set()
+        # Their answers the homeserver accepted before the batch was written: those never
+        # reach the outbox.
         self._vorab_gesendet: set[str] = set()
         self._lock = threading.Lock()
         # Until this process wrote its first batch, a message may have been handled by the
@@ -182,7 +181,6 @@ class DatabaseState:
             spaet = (self._vorab_gesendet & geschrieben) - vorab
             self._gesendet.extend(spaet)
             self._vorab_gesendet -= vorab | spaet
-            self._unterwegs -= geschrieben
             self._erster_block = False
         if jetzt is not None:
             self._nach_pflege(aufraeumen, jetzt)
@@ -247,14 +245,14 @@ class DatabaseState:
             self._beantwortet[message.event_id] = _Beantwortet(
                 message, antworten, mit_aenderung, now
             )
-            self._unterwegs.update(txn for txn, _ in antworten)
         return antworten
 
     def answered(self, txn: str) -> None:
         """The homeserver accepted `txn` (or it was given up): out of the outbox – or, when its
         batch is not written yet, never into it."""
         with self._lock:
-            if txn in self._unterwegs:
+            # A batch holds a few dozen answers at most: a scan, no index to keep in step.
+            if any(txn == t for b in self._beantwortet.values() for t, _ in b.antworten):
                 self._vorab_gesendet.add(txn)
             else:
                 self._gesendet.append(txn)
