@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte bench-daten bench-durchsatz clean bench-verschluesselung
+.PHONY: demo test check-fast lint typecheck check docs data bench bench-clash bench-adversarial bench-orte bench-daten bench-durchsatz bench-mentions clean bench-verschluesselung
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(MAKE) bench-verschluesselung
 	$(MAKE) bench-daten
 	$(MAKE) bench-durchsatz
+	$(MAKE) bench-mentions
 
 bench-clash: $(STAMP)
 	$(BIN)/python benchmarks/clash.py
@@ -71,6 +72,9 @@ bench-adversarial: $(STAMP)
 # om-bot against a bare nio echo bot on one Synapse: round trip and a burst of 20 users.
 bench-durchsatz: $(STAMP)
 	$(BIN)/python benchmarks/durchsatz.py
+
+bench-mentions: $(STAMP)
+	$(BIN)/python benchmarks/mentions.py
 
 bench-daten: $(STAMP)
 	$(BIN)/python benchmarks/daten.py

@@ -57,6 +57,61 @@ async def test_synapse_notifies_for_a_mentioning_text_never_for_a_notice(chat) -
     assert ergebnis == {name: erwartet for name, (_, erwartet) in faelle.items()}
 
 
+async def _bot_nachrichten_klingeln(client: ChatClient, name: str) -> None:
+    """What Element calls "Messages sent by bots: on": `.m.rule.suppress_notices` switched
+    off; and a display name the legacy rule `.m.rule.contains_display_name` looks for."""
+    assert isinstance(await client.client.set_displayname(name), nio.ProfileSetDisplayNameResponse)
+    antwort = await client.client.enable_pushrule(
+        "global", nio.PushRuleKind.override, ".m.rule.suppress_notices", False
+    )
+    assert isinstance(antwort, nio.EnablePushRuleResponse), antwort
+
+
+async def test_for_someone_who_lets_bot_messages_notify_only_m_mentions_stops_a_name_ringing(
+    chat,
+) -> None:
+    """Why an answer naming a member carries m.mentions (`om_bot.matrix.inhalte`): without it,
+    a notice with the display name in the text is a highlight for a user who let bot messages
+    notify; with it (even empty) it is an ordinary notification. Without a name in the text,
+    leaving m.mentions out changes nothing."""
+    sender, leser = await chat("nbsender2"), await chat("nbfan")
+    await _bot_nachrichten_klingeln(leser, "Klingelmann")
+    room = await sender.create_room(invite=[leser.user_id])
+    await leser.join(room)
+    faelle = {
+        "Name ohne m.mentions": ({"body": "Frage an Klingelmann"}, True),
+        "Name mit m.mentions": ({"body": "Frage an Klingelmann", "m.mentions": {}}, False),
+        "ohne Namen": ({"body": "Hinweis"}, False),
+    }
+    ergebnis: dict[str, bool | None] = {}
+    for name, (content, _) in faelle.items():
+        event_id = await _senden(sender, room, {"msgtype": "m.notice", **content})
+        n = await benachrichtigung(leser, event_id, timeout=5)
+        ergebnis[name] = None if n is None else n.highlight
+    assert ergebnis == {name: erwartet for name, (_, erwartet) in faelle.items()}
+
+
+async def test_an_answer_does_not_highlight_someone_who_lets_bot_messages_notify(
+    make_bot, chat
+) -> None:
+    """An answer without a member's name in it goes without m.mentions, one naming a member
+    with an empty one: neither highlights anyone, also for a member who let bot messages
+    notify (and a stranger to every network may ask both)."""
+    bot = await make_bot()
+    fremd, fan = await chat("nbfremd"), await chat("nbfan2")
+    await _bot_nachrichten_klingeln(fan, "Klingelmann")
+    raum = await room_with_bot(fremd, bot)
+    await fremd.invite(raum, fan.user_id)
+    await fan.join(raum)
+    ohne = await ask(fremd, raum, "!om kriterien")
+    assert ohne.msgtype == "m.notice" and "m.mentions" not in ohne.content
+    mit = await ask(fremd, raum, "!om Klingelmann")
+    assert "„Klingelmann“" in mit.body and mit.content["m.mentions"] == {}
+    for antwort in (ohne, mit):
+        klingel = await benachrichtigung(fan, antwort.event_id)
+        assert klingel is not None and not klingel.highlight
+
+
 # --- the bot ---------------------------------------------------------------------------------
 
 
@@ -90,7 +145,8 @@ async def test_reminder_and_clash_notice_notify_the_coordinator_an_answer_does_n
     # („… erst 1 Netzwerktreffen eingetragen“) due, sent whenever the scheduler gets to it.
     antworten = [m for m in await hh.history(raum_hh) if m.sender == bot.user_id and m.in_reply_to]
     assert len(antworten) >= 3 and all(m.msgtype == "m.notice" for m in antworten)
-    assert all(m.content["m.mentions"] == {} for m in antworten)
+    # No member's name in these answers: no m.mentions either (om_bot.matrix.inhalte).
+    assert all("m.mentions" not in m.content for m in antworten)
     gemeldet = {n.event_id for n in await benachrichtigungen(hh, raum_hh)}
     assert not gemeldet & {m.event_id for m in antworten}
 

@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 
 import nio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from om_bot.domain.erinnerungen import Abo, infodienst_inhalt
-from om_bot.matrix.adapter import notice_content
-from om_bot.matrix.inhalte import inhalt, permalink
+from om_bot.matrix.adapter import MAX_NAMENSVERGLEICH, notice_content
+from om_bot.matrix.inhalte import inhalt, permalink, textregeln_moeglich
 from om_bot.text.format import B, Code, I, Msg
 from om_bot.text.messages import Erwaehnung, Reply
 from tests.chat import Welt
@@ -65,6 +67,52 @@ def test_a_reply_carries_the_relation_only_as_the_spec_has_it_since_v1_13() -> N
     # An answer does not mention the command's sender either (the spec's SHOULD for replies
     # would only add a ping that m.notice never rings anyway).
     assert inhalt(_reply(), "$befehl")["m.mentions"] == {}
+
+
+def test_an_answer_carries_m_mentions_only_where_a_legacy_rule_could_match() -> None:
+    """Without m.mentions Synapse applies the legacy rules (names and "@room" in the body) –
+    for someone who let bot messages notify; with it, it validates a JSON schema per event."""
+    reply = _reply()  # "⏰ Erinnerung: Treffen\nMorgen 14:00"
+    assert "m.mentions" not in inhalt(reply, "$befehl", namen=["Petra Beispiel", "petra"])
+    # A member's display name or localpart in the text, in any case: sent, empty.
+    assert inhalt(reply, None, namen=["Petra", "TREFFEN"])["m.mentions"] == {}
+    # Members not known: sent.
+    assert inhalt(reply, None)["m.mentions"] == {}
+    raumruf = Reply("Termin „@Room-Party“ eingetragen", "Termin „@Room-Party“ eingetragen")
+    assert inhalt(raumruf, None, namen=[])["m.mentions"] == {}
+    # A message meant to reach people always has it (its mentions, or none on purpose).
+    assert inhalt(_reply(benachrichtigen=True), None, namen=[])["m.mentions"] == {}
+
+
+def test_the_adapter_compares_the_other_members_names() -> None:
+    room = _raum(0)
+    room.add_member(BOT, "Treffen", None)  # the bot's own name does not count
+    room.add_member("@petra.beispiel:om.example", "Petra Beispiel", None)
+    assert "m.mentions" not in notice_content(_reply(), "$befehl", room)
+    room.add_member("@morgen:om.example", None, None)  # its localpart is in the text
+    assert notice_content(_reply(), "$befehl", room)["m.mentions"] == {}
+    # Unknown room, or too many members to compare on every answer: sent.
+    assert notice_content(_reply(), None, None)["m.mentions"] == {}
+    gross = _raum(0)
+    for i in range(MAX_NAMENSVERGLEICH + 1):
+        gross.add_member(f"@m{i}:om.example", f"Mitglied {i}", None)
+    assert notice_content(_reply(), None, gross)["m.mentions"] == {}
+
+
+@given(
+    vorne=st.text(max_size=30),
+    name=st.text(min_size=1, max_size=12),
+    hinten=st.text(max_size=30),
+    gross=st.booleans(),
+)
+def test_the_name_check_finds_every_word_match_the_push_rules_could(
+    vorne: str, name: str, hinten: str, gross: bool
+) -> None:
+    """Never a false "no": wherever the name stands in the text (the rules want a word, in any
+    case), the check says the rules could match."""
+    text = vorne + (name.upper() if gross else name) + hinten
+    if re.search(re.escape(name), text, re.IGNORECASE):
+        assert textregeln_moeglich(text, ["x", name])
 
 
 # --- messages that notify -----------------------------------------------------------------------

@@ -67,6 +67,8 @@ T = TypeVar("T")
 
 # On stop, queued replies get this long to go out before they are abandoned (logged).
 SHUTDOWN_GRACE = 5.0
+# Rooms with more members get an answer's m.mentions without comparing names (inhalte.py).
+MAX_NAMENSVERGLEICH = 500
 SYNC_FILTER: dict[str, Any] = {
     "presence": {"not_types": ["*"]},
     "account_data": {"not_types": ["*"]},
@@ -92,7 +94,22 @@ def notice_content(
         own, levels = room.own_user_id, room.power_levels
         level = effective_power(own, levels.get_user_level(own), room.room_version, creators)
         erlaubt = level >= levels.get_notification_required_level("room")
-    return inhalt(reply, in_reply_to, erlaubt)
+    namen = None if reply.benachrichtigen else _mitgliedsnamen(room)
+    return inhalt(reply, in_reply_to, erlaubt, namen)
+
+
+def _mitgliedsnamen(room: nio.MatrixRoom | None) -> list[str] | None:
+    """Display names and localparts of the other members of `room`, as the legacy push rules
+    look for them in a body; None when not known or too many to compare on every answer."""
+    if room is None or len(room.users) > MAX_NAMENSVERGLEICH:
+        return None
+    return [
+        name
+        for user_id, user in room.users.items()
+        if user_id != room.own_user_id
+        for name in (user.display_name, user_id[1:].partition(":")[0])
+        if name
+    ]
 
 
 # --- persistence the adapter needs, provided by the runtime -----------------------------

@@ -6,8 +6,14 @@ spec (docs/benachrichtigung.md): ``.m.rule.suppress_notices`` is an override rul
 *before* ``.m.rule.is_user_mention``, so an ``m.notice`` never notifies, even with an
 intentional mention. Hence:
 
-* an answer is ``m.notice`` with an empty ``m.mentions`` – nobody is pinged, and other bots do
-  not answer it;
+* an answer is ``m.notice`` – nobody is pinged, and other bots do not answer it. It carries an
+  empty ``m.mentions`` only where the legacy push rules, which look into the body, could match
+  it for a member of the room (`textregeln_moeglich`): those rules only apply without
+  ``m.mentions``, and only for someone who let bot messages notify (``.m.rule.suppress_notices``
+  switched off, Element: "Messages sent by bots"). Elsewhere it is left out, because Synapse
+  (1.163) checks the JSON schema itself on every event that has ``m.mentions``
+  (``jsonschema.validate``): about 4 ms of its CPU per event, more than the rest of storing
+  the answer (benchmarks/README.md, "m.mentions");
 * a message meant to reach people is ``m.text`` with ``m.mentions.user_ids`` naming them
   (``.m.rule.is_user_mention``: notify, highlight, sound) and a line "An: …" that shows each as
   a pill in the HTML and by name in the plain body; ``m.mentions.room`` (``@room``,
@@ -20,6 +26,7 @@ Replies carry ``m.relates_to.m.in_reply_to`` only: reply fallbacks (the quoted b
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -61,12 +68,32 @@ def adresszeile(personen: list[Erwaehnung], raum: bool) -> tuple[str, str]:
     return "An: " + ", ".join(namen), "<p>An: " + ", ".join(pills) + "</p>"
 
 
-def inhalt(reply: Reply, in_reply_to: str | None, raumruf_erlaubt: bool = False) -> dict[str, Any]:
+def textregeln_moeglich(body: str, namen: Iterable[str] | None) -> bool:
+    """Whether a legacy push rule could find something in `body` for a member whose display
+    name or user-id localpart is among `namen`: ``.m.rule.roomnotif`` ("@room"),
+    ``.m.rule.contains_display_name``, ``.m.rule.contains_user_name``. Those rules match
+    whole words regardless of case; this asks for a substring of the case-folded text, so it
+    may say yes where they would not, never the other way round. `namen` None (the members are
+    not known): yes."""
+    if namen is None:
+        return True
+    text = body.casefold()
+    return RAUMRUF in text or any(name and name.casefold() in text for name in namen)
+
+
+def inhalt(
+    reply: Reply,
+    in_reply_to: str | None,
+    raumruf_erlaubt: bool = False,
+    namen: Iterable[str] | None = None,
+) -> dict[str, Any]:
     """The event content for `reply`; a reply to `in_reply_to` when given.
 
     `raumruf_erlaubt`: the bot's power level in the target room reaches
     ``notifications.room`` (default 50); without it an asked-for ``@room`` is left out – the
     homeserver would not notify for it anyway (``sender_notification_permission``).
+    `namen`: the display names and localparts of the room's other members, for an answer's
+    ``m.mentions`` (`textregeln_moeglich`; None: not known, so it is sent).
     """
     if not reply.benachrichtigen:
         content: dict[str, Any] = {
@@ -74,9 +101,11 @@ def inhalt(reply: Reply, in_reply_to: str | None, raumruf_erlaubt: bool = False)
             "body": reply.text,
             "format": HTML_FORMAT,
             "formatted_body": reply.html,
-            # Answers ping nobody (not even the sender of the command).
-            "m.mentions": {},
         }
+        if textregeln_moeglich(reply.text, namen):
+            # Answers ping nobody (not even the sender of the command), even for someone who
+            # let bot messages notify: present, m.mentions switches the legacy rules off.
+            content["m.mentions"] = {}
     else:
         personen = _eindeutig(reply.erwaehnt)
         raum = reply.raumruf and raumruf_erlaubt

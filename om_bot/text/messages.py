@@ -46,9 +46,10 @@ class Erwaehnung:
 class Reply:
     """A message to send: to the command's room as a reply, or to another room, or as a DM.
 
-    By default an *answer*: sent as ``m.notice`` with empty ``m.mentions`` – it pings nobody,
-    and bots do not answer notices. A message *meant to reach people* (a reminder, a clash
-    warning in another network's room, a request to act) is `benachrichtigen`: sent as
+    By default an *answer*: sent as ``m.notice`` (with an empty ``m.mentions`` where its text
+    names a member, `om_bot.matrix.inhalte`) – it pings nobody, and bots do not answer
+    notices. A message *meant to reach people* (a reminder, a clash warning in another
+    network's room, a request to act) is `benachrichtigen`: sent as
     ``m.text`` so that it notifies (docs/benachrichtigung.md), mentioning `erwaehnt`, and with
     ``@room`` when `raumruf` is asked for and the bot's power level in the room allows it (the
     adapter checks that). `om_bot.services.benachrichtigung.adressieren` fills both from the
