@@ -141,10 +141,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "backup":
         return _sichern(config, args.ziel)
     # `om-bot run` migrates only once it is the active process (several may share a database);
-    # `om-bot migrate` only while no `om-bot run` is active.
-    app = runtime.build(config, migrieren=args.command not in {"run", "migrate"})
+    # the other commands only while no `om-bot run` is active (`_migrieren`).
+    app = runtime.build(config, migrieren=False)
     if args.command == "migrate":
         return _migrieren(app)
+    if args.command in {"import", "export"} and not _schema_bereit(app):
+        return 1
     if args.command == "import":
         from om_bot.services.importer import ImportFehler, importiere_datei  # noqa: PLC0415
 
@@ -195,7 +197,9 @@ def _run(app: App) -> int:
     return 0
 
 
-def _migrieren(app: App) -> int:
+def _migrieren(app: App, still: bool = False) -> int:
+    """Migrate while holding the standby lock: never under an active `om-bot run`, which may
+    be an older version (it migrates itself when it starts)."""
     from om_bot.storage.db import migrate  # noqa: PLC0415
 
     sperre = app.sperre
@@ -211,8 +215,16 @@ def _migrieren(app: App) -> int:
     finally:
         if sperre is not None:
             sperre.freigeben()
-    print("database is up to date")
+    if not still:
+        print("database is up to date")
     return 0
+
+
+def _schema_bereit(app: App) -> bool:
+    """The schema is current, or now migrated (`_migrieren`): the command may go on."""
+    from om_bot.storage.db import ist_aktuell  # noqa: PLC0415
+
+    return ist_aktuell(app.engine) or _migrieren(app, still=True) == 0
 
 
 def _sichern(config: Config, ziel: Path) -> int:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from om_bot.cli import main
+from om_bot.storage.db import downgrade, ist_aktuell, make_engine
 from om_bot.storage.sperre import sperre_fuer
-from tests.conftest import sqlite_kopie
+from tests.conftest import SAMPLE_DATA, sqlite_kopie
 
 
 def _config(tmp_path: Path, url: str) -> Path:
@@ -80,3 +81,31 @@ def test_migrate_refuses_while_a_bot_is_active(
     aktiv.freigeben()
     assert main(["migrate", "--config", str(config)]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_import_migrates_an_old_schema_only_while_no_bot_is_active(
+    tmp_path: Path, leere_vorlage: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Migrations run on the active process only: an `om-bot import` of a newer version must
+    not change the schema under a running (maybe older) `om-bot run`."""
+    url = sqlite_kopie(leere_vorlage, tmp_path / "bot.sqlite3")
+    engine = make_engine(url)
+    downgrade(engine, "0009")  # the outbox table of the newest revision is gone
+    config = str(_config(tmp_path, url))
+    aktiv = sperre_fuer(url)
+    assert aktiv is not None and aktiv.versuchen()
+    for befehl in (["import", str(SAMPLE_DATA)], ["export", "-"]):
+        assert main([*befehl, "--config", config]) == 1
+        assert "ein om-bot run ist aktiv" in capsys.readouterr().err
+    assert not ist_aktuell(engine)
+    aktiv.freigeben()
+    assert main(["import", str(SAMPLE_DATA), "--config", config]) == 0
+    assert "importiert:" in capsys.readouterr().out
+    assert ist_aktuell(engine)
+    # With the schema current, the register can be changed while the bot runs.
+    assert aktiv.versuchen()
+    assert main(["import", str(SAMPLE_DATA), "--config", config]) == 0
+    assert main(["export", "-", "--config", config]) == 0
+    assert "[[netzwerk]]" in capsys.readouterr().out
+    aktiv.freigeben()
+    engine.dispose()
