@@ -368,9 +368,12 @@ class MatrixBot:
                 inviter = event.sender
                 direct = bool(event.content.get("is_direct"))
         if invite_allowed(inviter, self.matrix.user_id, self.bot.allowed_homeservers):
+            # Before the request: a command sent the moment the join shows (its server time
+            # later than the join event) must not count as sent before the bot joined.
+            vorher = self.clock()
             result = await self.client.join(room_id)
             if isinstance(result, nio.JoinResponse):
-                self.state.joined(room_id, self.clock(), direct)
+                self.state.joined(room_id, vorher, direct)
                 self._rooms.pop(room_id, None)
                 log.info("joined %s on invitation by %s", room_id, inviter)
             else:
