@@ -59,6 +59,7 @@ import tomli_w
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import zugriffe
 from latency import (  # the sibling benchmark (this file runs as a script)
     SYNC_FILTER,
     SYNC_TIMEOUT_MS,
@@ -349,6 +350,8 @@ class Burst:
     send_seconds: float  # first send → last room_send returned
     latencies_ms: list[float]
     cpu: dict[str, float]  # CPU seconds during the burst, per process
+    von: float  # Unix time of the first send and of the last reply seen (--synapse-zugriffe)
+    bis: float
 
     @property
     def throughput(self) -> float:
@@ -379,6 +382,7 @@ async def burst(
             sent.append((await sender.send(sender.rooms[bot], command), t))
 
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    von = time.time()
     started = time.perf_counter()
     await asyncio.gather(*(one(s, n) for s, n in zip(senders, quota, strict=True)))
     send_done = time.perf_counter()
@@ -391,6 +395,8 @@ async def burst(
         send_seconds=send_done - started,
         latencies_ms=[(a - t) * 1000 for a, (_, t) in zip(arrivals, sent, strict=True)],
         cpu=cpu,
+        von=von,
+        bis=von + max(arrivals) - started,
     )
 
 
@@ -472,8 +478,34 @@ def _summary(values: list[float]) -> dict[str, float]:
     return {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": max(values)}
 
 
+def synapse_zugriffe(
+    fix: Fixture, namen: dict[str, str], bursts: dict[str, list[Burst]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per burst: Synapse's CPU in requests by requester and endpoint (`zugriffe`)."""
+
+    def kurz(wer: str) -> str:
+        return namen.get(wer, "nutzer*" if wer.startswith("@nutzer") else wer)
+
+    alle = zugriffe.lesen(fix.synapse.log_path, kurz)
+    return {
+        bot: [
+            {
+                "commands": b.commands,
+                "zeilen": [
+                    {"wer": wer, "endpunkt": ep, "anzahl": s.anzahl, "cpu_s": round(s.cpu_s, 3)}
+                    for (wer, ep), s in sorted(
+                        zugriffe.summen(alle, b.von, b.bis + 1).items(), key=lambda kv: -kv[1].cpu_s
+                    )
+                ],
+            }
+            for b in v
+        ]
+        for bot, v in bursts.items()
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    with fixture() as fix:
+    with fixture(access_log=args.synapse_zugriffe) as fix:
         observer = register(fix.synapse, "observer")
         senders = [register(fix.synapse, f"nutzer{i}") for i in range(1, args.users + 1)]
         bot = register(fix.synapse, "om-bot")
@@ -485,6 +517,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             BOTS[1]: (echo, start_echo_bot(fix, echo, inhalt)),
         }
         raw = asyncio.run(measure(fix, observer, senders, bots, args))
+        if args.synapse_zugriffe:
+            namen = {observer.user_id: "observer", bot.user_id: "om-bot", echo.user_id: "echo"}
+            raw["zugriffe"] = synapse_zugriffe(fix, namen, raw["bursts"])
     lat = {n: _summary(v) for n, v in raw["latencies"].items()}
     bursts: dict[str, list[Burst]] = raw["bursts"]
     durchsatz = {n: statistics.median(b.throughput for b in v) for n, v in bursts.items()}
@@ -517,6 +552,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "target_throughput": TARGET_THROUGHPUT,
         "peak_rss_mb": raw["peak_rss_mb"],
         "observer_limited_timelines": raw["limited"],
+        "synapse_zugriffe": raw.get("zugriffe"),
         "verdict": {
             "round_trip": "PASS" if ratio_lat <= TARGET_LATENCY else "MISS",
             "throughput": "PASS" if ratio_tp >= TARGET_THROUGHPUT else "MISS",
@@ -559,6 +595,14 @@ def report(r: dict[str, Any]) -> str:
         "",
         "  peak RSS: " + ", ".join(f"{n} {mb:.0f} MB" for n, mb in r["peak_rss_mb"].items()),
     ]
+    for bot, liste in (r["synapse_zugriffe"] or {}).items():
+        for i, burst_ in enumerate(liste, 1):
+            summe = {
+                (z["wer"], z["endpunkt"]): zugriffe.Summe(z["anzahl"], z["cpu_s"])
+                for z in burst_["zeilen"]
+            }
+            lines += [f"  Synapse requests in {bot}'s burst {i}:"]
+            lines += zugriffe.tabelle(summe, burst_["commands"])
     return "\n".join(lines)
 
 
@@ -578,6 +622,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--om-bot-src", type=Path, default=ROOT, help="checkout om-bot runs from (this one)"
+    )
+    parser.add_argument(
+        "--synapse-zugriffe",
+        action="store_true",
+        help="Synapse's access log on: its CPU per requester and endpoint in each burst",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--echo-bot", action="store_true", help=argparse.SUPPRESS)

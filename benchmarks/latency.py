@@ -252,9 +252,9 @@ class Fixture:
 
 
 @contextlib.contextmanager
-def fixture() -> Iterator[Fixture]:
+def fixture(access_log: bool = False) -> Iterator[Fixture]:
     base = Path(tempfile.mkdtemp(prefix="om-bot-bench-"))
-    synapse = LocalSynapse(base_dir=base / "synapse")
+    synapse = LocalSynapse(base_dir=base / "synapse", access_log=access_log)
     fix = Fixture(base, synapse)
     try:
         synapse.start()

@@ -93,6 +93,8 @@ class LocalSynapse:
     Rate limits are relaxed to effectively unlimited unless ``ratelimit`` is true, in which case
     Synapse's defaults apply. ``rc_message=(per_second, burst_count)`` overrides the message
     limiter either way, so a test can provoke ``M_LIMIT_EXCEEDED`` deliberately.
+    ``access_log`` adds Synapse's line per request (requester, CPU time) to the log file
+    (`benchmarks/zugriffe.py` reads it).
     """
 
     def __init__(
@@ -102,8 +104,10 @@ class LocalSynapse:
         *,
         ratelimit: bool = False,
         rc_message: tuple[float, int] | None = None,
+        access_log: bool = False,
     ) -> None:
         self._given_dir = base_dir
+        self._access_log = access_log
         self._server_name = server_name
         self._ratelimit = ratelimit
         self._rc_message = rc_message
@@ -301,6 +305,7 @@ class LocalSynapse:
                 }
             },
             "root": {"level": "WARNING", "handlers": ["file"]},
+            "loggers": {"synapse.access": {"level": "INFO" if self._access_log else "WARNING"}},
             "disable_existing_loggers": False,
         }
         config: dict[str, Any] = {
